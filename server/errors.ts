@@ -92,7 +92,11 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(code: ErrorCode = 'forbidden', detail = 'You may not do this.', extensions?: Record<string, unknown>) {
+  constructor(
+    code: ErrorCode = 'forbidden',
+    detail = 'You may not do this.',
+    extensions?: Record<string, unknown>,
+  ) {
     super(403, code, 'Forbidden', { detail, ...(extensions ? { extensions } : {}) });
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * createApp(deps): the whole HTTP surface, built from dependencies passed in (no module globals),
+ * so tests assemble it against a real database and swap only what they must.
+ */
+import express, { type Express, type Router } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
+import { healthRouter } from './health/health.routes.js';
+import type { HealthService } from './health/health.service.js';
+import { httpLogger } from './http/logger.js';
+import { metricsMiddleware, type Metrics } from './http/metrics.js';
+import { problemHandler } from './http/problem.js';
+import { requestId } from './http/request-id.js';
+import { NotFoundError } from './errors.js';
+import { join } from 'node:path';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'trustProxy'>;
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthService;
+  /** Extra routers mounted after the contract validator (API) or before it (pages). */
+  apiRouters?: Router[];
+  pageRouters?: Router[];
+}
+
+/** Paths outside the API contract: pages, static assets and the spec itself. */
+export const NON_API_PATHS = /^\/(docs|openapi|assets|console|portal|consent|auth)(\/|$)|^\/$/;
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(requestId());
+  app.use(httpLogger(deps.logger));
+  app.use(metricsMiddleware(deps.metrics));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      // Plain-HTTP local development must not be pinned to HTTPS by a browser.
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(
+    express.json({
+      limit: deps.config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+      strict: true,
+    }),
+  );
+  app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
+
+  app.use(docsRouter());
+  for (const router of deps.pageRouters ?? []) app.use(router);
+
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
+      validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false },
+      validateResponses: deps.config.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      ignorePaths: NON_API_PATHS,
+    }),
+  );
+  app.use(healthRouter(deps.health, deps.metrics));
+  for (const router of deps.apiRouters ?? []) app.use(router);
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  app.use(problemHandler(deps.logger));
+  return app;
+}

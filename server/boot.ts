@@ -1,0 +1,94 @@
+/**
+ * Assembles the running service: database (embedded when DATABASE_URL is unset), migrations,
+ * the app, the listener, and an orderly stop. main.ts adds signals; tests call this directly.
+ */
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { createDb, poolStats } from './db/db.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { migrateLatest, pendingMigrations } from './db/migrations.js';
+import { createHealthService } from './health/health.service.js';
+import { createMetrics } from './http/metrics.js';
+
+export interface RunningService {
+  url: string;
+  server: Server;
+  db: Knex;
+  /** Stop accepting, drain in-flight requests up to the timeout, close the pool and the embedded database. */
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Readonly<Config>, logger: Logger): Promise<RunningService> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.info({ dir: config.embeddedPg.dir }, 'DATABASE_URL is unset: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.embeddedPg.dir,
+      port: config.embeddedPg.port,
+      persistent: true,
+      log: (line) => logger.warn(line),
+    });
+    databaseUrl = embedded.url;
+  }
+
+  const db = createDb({
+    url: databaseUrl,
+    poolMax: config.db.poolMax,
+    statementTimeoutMs: config.db.statementTimeoutMs,
+  });
+  try {
+    const applied = await migrateLatest(db);
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+  } catch (err) {
+    await db.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+
+  let draining = false;
+  const metrics = createMetrics(() => poolStats(db));
+  const health = createHealthService({
+    pingDatabase: async () => void (await db.raw('select 1')),
+    pendingMigrations: () => pendingMigrations(db),
+    isDraining: () => draining,
+  });
+  const app = createApp({ config, logger, metrics, health });
+
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url =
+    config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets become idle as their last response finishes; close them as they do.
+      const reaper = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const deadline = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref(),
+      );
+      if ((await Promise.race([closed, deadline])) === 'timeout') {
+        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'closing connections still in flight');
+        server.closeAllConnections();
+        await closed;
+      }
+      clearInterval(reaper);
+      await db.destroy();
+      await embedded?.stop();
+    })());
+
+  return { url, server, db, stop };
+}

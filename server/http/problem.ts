@@ -1,0 +1,107 @@
+/**
+ * The one place where failures become RFC 9457 problem+json. Library errors (body parser,
+ * OpenAPI validator) are translated into the AppError hierarchy first, so every response carries
+ * a stable `code` and the request id, and none carries a stack trace.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, InternalError, type ErrorCode, type FieldIssue } from '../errors.js';
+
+export const PROBLEM_TYPE_BASE = 'https://joint-use-center.github.io/problems/';
+
+interface LibraryError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+  errors?: { path?: string; message?: string; errorCode?: string }[];
+  limit?: number;
+}
+
+function fromLibrary(err: LibraryError): AppError | undefined {
+  const status = err.status ?? err.statusCode;
+  if (err.type === 'entity.too.large' || status === 413) {
+    return new AppError(413, 'payload_too_large', 'Request body too large', {
+      detail: `The body exceeds the limit${err.limit ? ` of ${err.limit} bytes` : ''}.`,
+    });
+  }
+  if (err.type === 'entity.parse.failed') {
+    return new AppError(400, 'validation_failed', 'The request is not valid', {
+      detail: 'The body is not well-formed JSON.',
+    });
+  }
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  const issues: FieldIssue[] | undefined = err.errors?.map((e) => ({
+    pointer: toPointer(e.path ?? ''),
+    message: e.message ?? 'invalid',
+  }));
+  const table: Record<number, [ErrorCode, string]> = {
+    400: ['validation_failed', 'The request is not valid'],
+    401: ['unauthenticated', 'Authentication required'],
+    403: ['forbidden', 'Forbidden'],
+    404: ['not_found', 'Not found'],
+    405: ['method_not_allowed', 'Method not allowed'],
+    415: ['unsupported_media_type', 'Unsupported media type'],
+  };
+  const [code, title] = table[status] ?? ['validation_failed', 'The request is not valid'];
+  const detail =
+    status === 404
+      ? 'No such resource.'
+      : status === 405
+        ? 'This resource does not accept that method.'
+        : status === 415
+          ? 'Send application/json.'
+          : (issues?.map((i) => `${i.pointer}: ${i.message}`).join('; ') ?? err.message ?? title);
+  return new AppError(status, code, title, {
+    detail,
+    ...(issues?.length && status === 400 ? { issues } : {}),
+  });
+}
+
+/** express-openapi-validator reports `/body/field` or `.body.field`; callers get JSON pointers. */
+function toPointer(path: string): string {
+  if (path.startsWith('/')) return path;
+  return '/' + path.replace(/^\./, '').replace(/\./g, '/');
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return fromLibrary((err ?? {}) as LibraryError) ?? new InternalError(err);
+}
+
+export function problemBody(error: AppError, requestId: string | undefined) {
+  return {
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    title: error.title,
+    status: error.status,
+    ...(error.detail ? { detail: error.detail } : {}),
+    ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+    code: error.code,
+    ...(requestId ? { requestId } : {}),
+    ...(error.issues?.length ? { errors: error.issues } : {}),
+    ...(error.extensions ?? {}),
+  };
+}
+
+export function sendProblem(res: Response, error: AppError, requestId: string | undefined): void {
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(error, requestId)));
+}
+
+export function problemHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const error = toAppError(err);
+    if (error.status >= 500) {
+      const cause = err instanceof AppError ? (error.cause ?? err) : err;
+      logger.error({ reqId: req.id, code: error.code, err: cause }, 'request failed');
+    } else {
+      logger.info({ reqId: req.id, code: error.code, status: error.status }, 'request refused');
+    }
+    sendProblem(res, error, String(req.id));
+  };
+}

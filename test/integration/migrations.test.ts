@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { cpSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS_DIR, migratorConfig } from '../../server/db/migrations.js';
+import { freshDatabase } from '../support/database.js';
+
+async function tables(db: import('knex').Knex): Promise<string[]> {
+  const rows = await db('pg_tables').where({ schemaname: 'public' }).pluck('tablename');
+  return (rows as string[]).filter((t) => !t.startsWith('knex_')).sort();
+}
+
+describe('migrations', function () {
+  this.timeout(120_000);
+
+  it('run all up, all down and all up again', async () => {
+    const { db } = await freshDatabase({ migrate: false });
+    const config = migratorConfig();
+    const [, firstUp] = (await db.migrate.latest(config)) as [number, string[]];
+    expect(firstUp.length).to.be.greaterThan(0);
+    const schema = await tables(db);
+    expect(schema).to.include('service_meta');
+    await db.migrate.rollback(config, true);
+    expect(await tables(db)).to.deep.equal([]);
+    const [, secondUp] = (await db.migrate.latest(config)) as [number, string[]];
+    expect(secondUp).to.deep.equal(firstUp);
+    expect(await tables(db)).to.deep.equal(schema);
+  });
+
+  it('records names without extensions so .ts and built .js files share one database', async () => {
+    const { db } = await freshDatabase({ migrate: false });
+    await db.migrate.latest(migratorConfig());
+    const names = (await db('knex_migrations').orderBy('id').pluck('name')) as string[];
+    expect(names.length).to.be.greaterThan(0);
+    expect(names.every((n) => !/\.(ts|js)$/.test(n))).to.equal(true);
+
+    // The same migrations as .js files (as a build would emit) are already applied.
+    const built = mkdtempSync(join(tmpdir(), 'juc-built-migrations-'));
+    cpSync(MIGRATIONS_DIR, built, { recursive: true });
+    for (const file of readdirSync(built))
+      renameSync(join(built, file), join(built, file.replace(/\.ts$/, '.js')));
+    const [, pending] = (await db.migrate.list(migratorConfig(built))) as [unknown[], unknown[]];
+    expect(pending).to.deep.equal([]);
+  });
+
+  it('keeps one change per file, each with up and down', async () => {
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.ts'));
+    for (const file of files) {
+      expect(file).to.match(/^\d{3}_[a-z0-9_]+\.ts$/);
+      const mod = (await import(join(MIGRATIONS_DIR, file))) as { up?: unknown; down?: unknown };
+      expect(mod.up, file).to.be.a('function');
+      expect(mod.down, file).to.be.a('function');
+    }
+  });
+});
