@@ -6,13 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createDb, poolStats } from './db/db.js';
+import { createDb } from './db/db.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
-import { migrateLatest, pendingMigrations } from './db/migrations.js';
-import { createHealthService } from './health/health.service.js';
-import { createMetrics } from './http/metrics.js';
+import { migrateLatest } from './db/migrations.js';
+import { compose } from './compose.js';
 
 export interface RunningService {
   url: string;
@@ -50,14 +48,9 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     throw err;
   }
 
-  let draining = false;
-  const metrics = createMetrics(() => poolStats(db));
-  const health = createHealthService({
-    pingDatabase: async () => void (await db.raw('select 1')),
-    pendingMigrations: () => pendingMigrations(db),
-    isDraining: () => draining,
-  });
-  const app = createApp({ config, logger, metrics, health });
+  const composition = await compose({ config, db, logger });
+  const { app } = composition;
+  for (const task of composition.background) task.start();
 
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -72,7 +65,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      draining = true;
+      composition.setDraining(true);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets become idle as their last response finishes; close them as they do.
       const reaper = setInterval(() => server.closeIdleConnections(), 50);
@@ -86,6 +79,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
         await closed;
       }
       clearInterval(reaper);
+      for (const task of composition.background) await task.stop();
       await db.destroy();
       await embedded?.stop();
     })());

@@ -1,13 +1,9 @@
-/** Builds the real app against a fresh database, with logs captured for assertions. */
+/** Builds the real app (the production composition) against a fresh database, with logs captured. */
 import { Writable } from 'node:stream';
-import type { Router } from 'express';
-import type { Express } from 'express';
-import { createApp } from '../../server/app.js';
-import { poolStats } from '../../server/db/db.js';
-import { pendingMigrations } from '../../server/db/migrations.js';
-import { createHealthService } from '../../server/health/health.service.js';
+import type { Express, Router } from 'express';
+import { loadConfig, type Config } from '../../server/config.js';
+import { compose, type Composition } from '../../server/compose.js';
 import { createLogger } from '../../server/http/logger.js';
-import { createMetrics } from '../../server/http/metrics.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export class LogCapture extends Writable {
@@ -26,32 +22,42 @@ export class LogCapture extends Writable {
 
 export interface TestApp {
   app: Express;
+  config: Readonly<Config>;
+  composition: Composition;
   database: TestDatabase;
   logs: LogCapture;
   setDraining(value: boolean): void;
 }
 
+/** Test configuration: the sample values of .env.example, overridden per test. */
+export function testConfig(overrides: Record<string, string> = {}): Readonly<Config> {
+  return loadConfig({
+    NODE_ENV: 'test',
+    BODY_LIMIT_BYTES: String(16 * 1024),
+    VALIDATE_RESPONSES: 'true',
+    ...overrides,
+  });
+}
+
 export async function buildTestApp(
-  options: { pageRouters?: Router[]; apiRouters?: Router[]; database?: TestDatabase } = {},
+  options: {
+    pageRouters?: Router[];
+    apiRouters?: Router[];
+    database?: TestDatabase;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
+  const config = testConfig({ ...options.env });
   const logs = new LogCapture();
   const logger = createLogger('info', logs);
-  let draining = false;
-  const metrics = createMetrics(() => poolStats(database.db));
-  const health = createHealthService({
-    pingDatabase: async () => void (await database.db.raw('select 1')),
-    pendingMigrations: () => pendingMigrations(database.db),
-    isDraining: () => draining,
-    timeoutMs: 1000,
-  });
-  const app = createApp({
-    config: { bodyLimitBytes: 1024 * 16, validateResponses: true, trustProxy: 'loopback' },
+  const composition = await compose({
+    config,
+    db: database.db,
     logger,
-    metrics,
-    health,
-    ...(options.pageRouters ? { pageRouters: options.pageRouters } : {}),
-    ...(options.apiRouters ? { apiRouters: options.apiRouters } : {}),
+    readinessTimeoutMs: 1000,
+    ...(options.pageRouters ? { extraPageRouters: options.pageRouters } : {}),
+    ...(options.apiRouters ? { extraApiRouters: options.apiRouters } : {}),
   });
-  return { app, database, logs, setDraining: (v) => (draining = v) };
+  return { app: composition.app, config, composition, database, logs, setDraining: composition.setDraining };
 }
