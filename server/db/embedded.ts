@@ -7,10 +7,22 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -49,6 +61,44 @@ async function binaries(): Promise<Binaries> {
       `No embedded PostgreSQL for ${platform()}-${arch()} (${name} is not installed). Set DATABASE_URL to use a PostgreSQL server.`,
       { cause: err },
     );
+  }
+}
+
+function canAccess(path: string, mode: 'X_OK' | 'R_OK', ids: RunAs): boolean {
+  const check = spawnSync(
+    process.execPath,
+    ['-e', `require("fs").accessSync(process.argv[1], require("fs").constants.${mode})`, path],
+    { uid: ids.uid!, gid: ids.gid! },
+  );
+  return check.status === 0;
+}
+
+/**
+ * A checkout inside a 0700 folder (a home directory, `mktemp -d`) hides the binaries from the
+ * postgres user. Then we copy the package's native tree once to a world-readable folder.
+ */
+function reachableBinaries(bin: Binaries, ids: RunAs, log: (line: string) => void): Binaries {
+  if (ids.uid === undefined || canAccess(bin.postgres, 'X_OK', ids)) return bin;
+  const native = resolve(dirname(bin.postgres), '..');
+  const version = createHash('sha256').update(native).digest('hex').slice(0, 12);
+  const target = join(tmpdir(), `joint-use-center-pg-bin-${version}`);
+  if (!existsSync(join(target, 'bin', 'postgres'))) {
+    log(`copying PostgreSQL binaries to ${target} where the '${USER}' user can run them`);
+    const staging = `${target}.${process.pid}`;
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    chmodTree(staging);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(staging, target);
+  }
+  return { initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres') };
+}
+
+function chmodTree(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) chmodTree(path);
+    else if (entry.isFile()) chmodSync(path, statSync(path).mode | 0o555);
   }
 }
 
@@ -100,12 +150,7 @@ function resolveDataDir(requested: string, ids: RunAs, log: (line: string) => vo
   if (ids.uid === undefined) return absolute;
   let ancestor = absolute;
   while (!existsSync(ancestor)) ancestor = resolve(ancestor, '..');
-  const check = spawnSync(
-    process.execPath,
-    ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.X_OK)', ancestor],
-    { uid: ids.uid, gid: ids.gid! },
-  );
-  if (check.status === 0) return absolute;
+  if (canAccess(ancestor, 'X_OK', ids)) return absolute;
   const fallback = join(
     tmpdir(),
     `joint-use-center-pg-${createHash('sha256').update(absolute).digest('hex').slice(0, 12)}`,
@@ -139,7 +184,9 @@ function initdb(bin: Binaries, dataDir: string, ids: RunAs): void {
       ],
       { ...ids, encoding: 'utf8', env: cLocaleEnv() },
     );
-    if (out.status !== 0) throw new Error(`initdb failed in ${dataDir}:\n${out.stderr}`);
+    if (out.status !== 0) {
+      throw new Error(`initdb failed in ${dataDir}: ${out.error?.message ?? ''}\n${out.stderr ?? ''}`);
+    }
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -209,8 +256,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
-  const bin = await binaries();
   const ids = runAs();
+  const bin = reachableBinaries(await binaries(), ids, log);
   const dataDir = resolveDataDir(options.dataDir, ids, log);
   const port = options.port || (await freePort());
 
