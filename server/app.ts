@@ -2,7 +2,7 @@
  * createApp(deps): the whole HTTP surface, built from dependencies passed in (no module globals),
  * so tests assemble it against a real database and swap only what they must.
  */
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   health: HealthService;
+  /** Sets res.locals.principal from a session cookie or a bearer token; never refuses by itself. */
+  authenticate: RequestHandler;
   /** Extra routers mounted after the contract validator (API) or before it (pages). */
   apiRouters?: Router[];
   pageRouters?: Router[];
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
 
   app.use(docsRouter());
+  app.use(deps.authenticate);
   for (const router of deps.pageRouters ?? []) app.use(router);
 
   app.use(

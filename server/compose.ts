@@ -3,7 +3,7 @@
  * hands them to createApp. boot.ts (the real process) and the tests both call this, so tests run
  * the same wiring as production and swap only what they pass in.
  */
-import type { Express, Router } from 'express';
+import type { Express, RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -28,6 +28,11 @@ export interface ComposeOptions {
   extraPageRouters?: Router[];
   extraApiRouters?: Router[];
   readinessTimeoutMs?: number;
+  /**
+   * Test-only: replaces the authentication middleware (which sets res.locals.principal) so a
+   * domain can be tested before or without the identity providers.
+   */
+  authenticate?: RequestHandler;
 }
 
 export interface Composition {
@@ -52,6 +57,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const apiRouters: Router[] = [...(options.extraApiRouters ?? [])];
   const background: BackgroundTask[] = [];
 
-  const app = createApp({ config, logger, metrics, health, pageRouters, apiRouters });
+  const authenticate: RequestHandler = options.authenticate ?? ((_req, _res, next) => next());
+
+  const app = createApp({ config, logger, metrics, health, authenticate, pageRouters, apiRouters });
   return { app, metrics, background, setDraining: (value) => (draining = value) };
 }
