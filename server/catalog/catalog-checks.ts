@@ -1,0 +1,111 @@
+import type { CategoryFile, FieldSchema, ItemSchema, RecordType } from './catalog.types.js';
+
+/** A rule JSON Schema cannot express, broken at `pointer` inside the file. */
+export interface CatalogProblem {
+  pointer: string;
+  message: string;
+}
+
+function checkRequired(schema: FieldSchema | ItemSchema, pointer: string, problems: CatalogProblem[]): void {
+  if (schema.properties) {
+    for (const name of schema.required ?? []) {
+      if (!(name in schema.properties))
+        problems.push({ pointer: `${pointer}/required`, message: `requires undefined field "${name}"` });
+    }
+    for (const [name, field] of Object.entries(schema.properties))
+      checkRequired(field, `${pointer}/properties/${name}`, problems);
+  }
+  if (schema.items) checkRequired(schema.items, `${pointer}/items`, problems);
+}
+
+function checkFieldRefs(
+  fields: readonly string[],
+  known: Set<string>,
+  pointer: string,
+  problems: CatalogProblem[],
+): void {
+  fields.forEach((field, i) => {
+    if (!known.has(field))
+      problems.push({
+        pointer: `${pointer}/${i}`,
+        message: `names field "${field}" that the schema does not define`,
+      });
+  });
+}
+
+function checkRecordType(file: CategoryFile, rt: RecordType, at: string, problems: CatalogProblem[]): void {
+  const categoryId = file.category.id;
+  if (rt.category !== categoryId) {
+    problems.push({
+      pointer: `${at}/category`,
+      message: `is "${rt.category}" but the file holds category "${categoryId}"`,
+    });
+  }
+  if (!rt.id.startsWith(`${categoryId}.`)) {
+    problems.push({
+      pointer: `${at}/id`,
+      message: `"${rt.id}" must start with the category "${categoryId}."`,
+    });
+  }
+  const fields = new Set(Object.keys(rt.schema.properties));
+  checkRequired(rt.schema as unknown as FieldSchema, `${at}/schema`, problems);
+
+  const variantIds = new Set<string>();
+  let defaults = 0;
+  rt.disclosureVariants.forEach((variant, i) => {
+    if (variantIds.has(variant.id))
+      problems.push({
+        pointer: `${at}/disclosureVariants/${i}/id`,
+        message: `duplicate variant "${variant.id}"`,
+      });
+    variantIds.add(variant.id);
+    if (variant.default) defaults++;
+    checkFieldRefs(variant.fields, fields, `${at}/disclosureVariants/${i}/fields`, problems);
+  });
+  if (defaults > 1)
+    problems.push({ pointer: `${at}/disclosureVariants`, message: 'more than one default variant' });
+
+  const checkIds = new Set<string>();
+  rt.factChecks.forEach((check, i) => {
+    if (checkIds.has(check.id))
+      problems.push({ pointer: `${at}/factChecks/${i}/id`, message: `duplicate fact check "${check.id}"` });
+    checkIds.add(check.id);
+    checkFieldRefs(check.basis, fields, `${at}/factChecks/${i}/basis`, problems);
+  });
+  const factMode = rt.accessModes.includes('fact-check');
+  if (factMode !== rt.factChecks.length > 0) {
+    problems.push({
+      pointer: `${at}/accessModes`,
+      message: 'the fact-check mode and a non-empty factChecks list go together',
+    });
+  }
+
+  const selectable = rt.accessModes.includes('citizen-selectable');
+  if (selectable !== (rt.citizenSelection !== undefined)) {
+    problems.push({
+      pointer: `${at}/accessModes`,
+      message: 'the citizen-selectable mode and citizenSelection go together',
+    });
+  }
+  if (rt.citizenSelection) {
+    checkFieldRefs(
+      rt.citizenSelection.mandatoryFields,
+      fields,
+      `${at}/citizenSelection/mandatoryFields`,
+      problems,
+    );
+  }
+}
+
+/** Cross-field rules for one file that has already passed the meta-schema. */
+export function checkCategoryFile(file: CategoryFile): CatalogProblem[] {
+  const problems: CatalogProblem[] = [];
+  const ids = new Set<string>();
+  file.recordTypes.forEach((rt, i) => {
+    if (ids.has(rt.id))
+      problems.push({ pointer: `/recordTypes/${i}/id`, message: `duplicate record type "${rt.id}"` });
+    ids.add(rt.id);
+    checkRecordType(file, rt, `/recordTypes/${i}`, problems);
+  });
+  return problems;
+}
