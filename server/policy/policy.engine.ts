@@ -1,0 +1,163 @@
+/**
+ * Release = policy ∩ consent ∩ request, per field (DESIGN §2 invariant 2). planRelease decides
+ * from metadata alone; applyRelease turns one record into what may leave and validates it against
+ * the plan's derived schema, so a provider's extra or malformed values never pass.
+ */
+import type { BinaryLike, KeyObject } from 'node:crypto';
+import { ValidationError } from '../errors.js';
+import { applyForm, FormInputError } from './forms.js';
+import { PolicyConfigError, ReleaseViolationError } from './policy.errors.js';
+import { resolveRule } from './policy.match.js';
+import { policyOutcomes, ruleProblems } from './policy.outcome.js';
+import type {
+  PlannedField,
+  PolicyRecordSchema,
+  PolicySet,
+  ReleasedField,
+  ReleasePlan,
+  ReleaseResult,
+  Requester,
+  WithheldField,
+} from './policy.types.js';
+import {
+  PredicateInputError,
+  predicates as defaultPredicates,
+  type PredicateRegistry,
+} from './predicates.js';
+import { deriveReleaseSchema, releaseValidator } from './release.schema.js';
+
+export type FieldSelection = readonly string[] | 'all';
+
+export interface PlanInput {
+  readonly policySet: PolicySet;
+  readonly requester: Requester;
+  readonly purpose: string;
+  readonly recordType: string;
+  readonly recordSchema: PolicyRecordSchema;
+  /** Field names the consent grants; 'all' for statutory access, where only the policy limits. */
+  readonly consentedFields: FieldSelection;
+  readonly requestedFields: FieldSelection;
+  readonly predicates?: PredicateRegistry;
+}
+
+function includes(selection: FieldSelection, name: string): boolean {
+  return selection === 'all' || selection.includes(name);
+}
+
+export function planRelease(input: PlanInput): ReleasePlan {
+  const registry = input.predicates ?? defaultPredicates;
+  const rule = resolveRule(input.policySet, input.requester, input.purpose, input.recordType);
+  if (rule) {
+    const problems = ruleProblems(rule, input.recordSchema, registry);
+    if (problems.length > 0) throw new PolicyConfigError(problems);
+  }
+  const release: PlannedField[] = [];
+  const withheld: WithheldField[] = [];
+  const known = new Set<string>();
+  for (const outcome of policyOutcomes(rule, input.recordSchema, registry)) {
+    known.add(outcome.name);
+    if (!outcome.form) withheld.push({ name: outcome.name, reason: outcome.reason ?? 'policy_denied' });
+    else if (!includes(input.requestedFields, outcome.name))
+      withheld.push({ name: outcome.name, reason: 'not_requested' });
+    else if (!includes(input.consentedFields, outcome.name))
+      withheld.push({ name: outcome.name, reason: 'not_consented' });
+    else release.push({ name: outcome.name, form: outcome.form, sources: outcome.sources });
+  }
+  if (input.requestedFields !== 'all') {
+    for (const name of new Set(input.requestedFields)) {
+      if (!known.has(name)) withheld.push({ name, reason: 'unknown_field' });
+    }
+  }
+  return {
+    requester: input.requester,
+    purpose: input.purpose,
+    recordType: input.recordType,
+    policy: rule ? rule.policy : null,
+    rule: rule ? { id: rule.id, file: rule.file, pointer: rule.pointer } : null,
+    release,
+    withheld,
+    releaseSchema: deriveReleaseSchema(input.recordSchema, release),
+  };
+}
+
+export interface ApplyOptions {
+  /** The clock for predicates and age bands; never Date.now() inside the engine. */
+  readonly now: Date;
+  /** HMAC key for pairwise hashes; required when the plan hashes a field. */
+  readonly pairwiseKey?: BinaryLike | KeyObject;
+  readonly predicates?: PredicateRegistry;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+/** The released value, or undefined when the record has no usable value for it. */
+function releaseValue(
+  field: PlannedField,
+  record: Readonly<Record<string, unknown>>,
+  plan: ReleasePlan,
+  options: ApplyOptions,
+  registry: PredicateRegistry,
+): unknown {
+  const { form } = field;
+  try {
+    if (form.form === 'predicate') {
+      const def = registry.get(form.name);
+      if (!def) throw new PolicyConfigError([`unknown predicate ${form.name}`]);
+      const inputs: Record<string, unknown> = {};
+      for (const role of Object.keys(def.inputs)) {
+        const value = record[form.from[role] ?? role];
+        if (!present(value)) return undefined;
+        inputs[role] = value;
+      }
+      return def.evaluate(inputs, form.args, options.now);
+    }
+    if (form.form === 'deny') return undefined;
+    const value = record[field.name];
+    if (!present(value)) return undefined;
+    return applyForm(form, value, {
+      now: options.now,
+      requesterId: plan.requester.orgId,
+      ...(options.pairwiseKey === undefined ? {} : { pairwiseKey: options.pairwiseKey }),
+    });
+  } catch (err) {
+    // A value the form cannot read is no answer rather than a guessed one.
+    if (err instanceof PredicateInputError || err instanceof FormInputError) return undefined;
+    throw err;
+  }
+}
+
+export function applyRelease(plan: ReleasePlan, record: unknown, options: ApplyOptions): ReleaseResult {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new ValidationError('A record must be a JSON object.');
+  }
+  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime())) {
+    throw new TypeError('applyRelease needs a valid clock reading (now)');
+  }
+  if (options.pairwiseKey === undefined && plan.release.some((f) => f.form.form === 'hash')) {
+    throw new PolicyConfigError([
+      `policy ${plan.policy?.id ?? '?'} hashes a field but no pairwise key is set`,
+    ]);
+  }
+  const registry = options.predicates ?? defaultPredicates;
+  const source = record as Readonly<Record<string, unknown>>;
+  const released: Record<string, unknown> = {};
+  const fields: ReleasedField[] = [];
+  const withheld: WithheldField[] = [...plan.withheld];
+  for (const field of plan.release) {
+    const value = releaseValue(field, source, plan, options, registry);
+    if (value === undefined) withheld.push({ name: field.name, reason: 'not_in_record' });
+    else {
+      released[field.name] = value;
+      fields.push({ name: field.name, form: field.form });
+    }
+  }
+  const validate = releaseValidator(plan.releaseSchema);
+  if (!validate(released)) {
+    throw new ReleaseViolationError(
+      (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, message: e.message ?? e.keyword })),
+    );
+  }
+  return { released, withheld, policy: plan.policy, fields };
+}

@@ -1,0 +1,135 @@
+/**
+ * Field-level release policy (DESIGN §8). A policy file holds rules; a rule maps
+ * (requester, purpose, record type) to a form per top-level field. Everything here is plain data so
+ * the engine stays pure and explain() can show exactly what decided an outcome.
+ */
+
+export type RequesterClass = 'agency' | 'public-institution' | 'bank';
+export const requesterClasses: readonly RequesterClass[] = ['agency', 'public-institution', 'bank'];
+
+export interface Requester {
+  readonly orgId: string;
+  readonly class: RequesterClass;
+}
+
+/** A rule targets either a whole class or one organisation (which beats its class). */
+export type RequesterSelector = { readonly class: RequesterClass } | { readonly org: string };
+
+export type GeneraliseTo = 'year' | 'age_band' | 'district' | 'bracket';
+
+export type FieldForm =
+  | { readonly form: 'deny' }
+  | { readonly form: 'full' }
+  | { readonly form: 'hash' }
+  | {
+      readonly form: 'mask';
+      readonly keepStart: number;
+      readonly keepEnd: number;
+      readonly char: string;
+      /** Characters left as they are and not counted (e.g. the hyphen of a resident number). */
+      readonly preserve: string;
+    }
+  | { readonly form: 'truncate'; readonly length: number }
+  | { readonly form: 'generalise'; readonly to: 'year' }
+  | { readonly form: 'generalise'; readonly to: 'age_band'; readonly width: number; readonly max: number }
+  | { readonly form: 'generalise'; readonly to: 'district'; readonly depth: number }
+  | { readonly form: 'generalise'; readonly to: 'bracket'; readonly bounds: readonly number[] }
+  | {
+      readonly form: 'predicate';
+      readonly name: string;
+      readonly args: Readonly<Record<string, unknown>>;
+      /** Predicate input role → record field it reads (defaults to the role's own name). */
+      readonly from: Readonly<Record<string, string>>;
+    };
+
+export type FormName = FieldForm['form'];
+
+export interface PolicyRef {
+  readonly id: string;
+  readonly version: string;
+}
+
+export interface PolicyRule {
+  readonly id: string;
+  readonly policy: PolicyRef;
+  /** File the rule came from and its JSON pointer there, so explain() can point at the source. */
+  readonly file: string;
+  readonly pointer: string;
+  readonly requester: RequesterSelector;
+  /** Exact code, `prefix.*`, or `*`. */
+  readonly purpose: string;
+  readonly recordType: string;
+  readonly fields: Readonly<Record<string, FieldForm>>;
+}
+
+export interface PolicyFile {
+  readonly file: string;
+  readonly id: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly rules: readonly PolicyRule[];
+}
+
+export interface PolicySet {
+  readonly files: readonly PolicyFile[];
+  /** Rules by record type; rule resolution only ever looks at one record type. */
+  readonly byRecordType: ReadonlyMap<string, readonly PolicyRule[]>;
+}
+
+/**
+ * The part of a record type's JSON Schema the engine needs. The catalog's RecordSchema is
+ * assignable to it; kept structural so the policy engine does not depend on catalog internals.
+ */
+export interface PolicyFieldSchema {
+  readonly type?: string;
+  readonly format?: string;
+  readonly description?: string;
+}
+
+export interface PolicyRecordSchema {
+  readonly properties: Readonly<Record<string, PolicyFieldSchema>>;
+  readonly required?: readonly string[];
+}
+
+export type WithheldReason =
+  'no_rule' | 'policy_denied' | 'not_requested' | 'not_consented' | 'not_in_record' | 'unknown_field';
+
+export interface WithheldField {
+  readonly name: string;
+  readonly reason: WithheldReason;
+}
+
+export interface ReleasedField {
+  readonly name: string;
+  readonly form: FieldForm;
+}
+
+export interface PlannedField extends ReleasedField {
+  /** Record fields this output is computed from (itself, or a predicate's inputs). */
+  readonly sources: readonly string[];
+}
+
+export interface ReleasePlan {
+  readonly requester: Requester;
+  readonly purpose: string;
+  readonly recordType: string;
+  readonly policy: PolicyRef | null;
+  readonly rule: RuleRef | null;
+  readonly release: readonly PlannedField[];
+  readonly withheld: readonly WithheldField[];
+  /** JSON Schema every released record of this plan must satisfy (additionalProperties: false). */
+  readonly releaseSchema: Readonly<Record<string, unknown>>;
+}
+
+export interface RuleRef {
+  readonly id: string;
+  readonly file: string;
+  readonly pointer: string;
+}
+
+export interface ReleaseResult {
+  readonly released: Readonly<Record<string, unknown>>;
+  readonly withheld: readonly WithheldField[];
+  readonly policy: PolicyRef | null;
+  readonly fields: readonly ReleasedField[];
+}
