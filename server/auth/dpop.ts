@@ -1,0 +1,112 @@
+/**
+ * DPoP proof checks for a resource server (RFC 9449 §4.3 and §7.1). Server-provided nonces are
+ * not used; replay is stopped by remembering each proof's jti for as long as it could be accepted.
+ */
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { UnauthenticatedError } from '../errors.js';
+import type { ReplayStore } from './replay-store.js';
+
+export interface DPoPCheck {
+  proof: string | readonly string[] | undefined;
+  method: string;
+  /** The absolute URL of the request as the client addressed it (scheme and host included). */
+  url: string;
+  accessToken: string;
+  /** The `cnf.jkt` of the access token. */
+  expectedJkt: string;
+}
+
+export interface DPoPVerifierOptions {
+  algorithms: readonly string[];
+  clockToleranceSec: number;
+  /** How long after its `iat` a proof is still accepted. */
+  maxAgeSec: number;
+  replayStore: ReplayStore;
+  now?: () => number;
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+const MAX_JTI_LENGTH = 256;
+
+function fail(reason: string): never {
+  throw new UnauthenticatedError(`The DPoP proof is not valid: ${reason}.`);
+}
+
+/** RFC 9449 §4.3 step 9: compare without query and fragment, after URL normalisation. */
+export function normalizeHtu(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
+}
+
+function singleProof(proof: DPoPCheck['proof']): string {
+  if (proof === undefined || proof === '') fail('a DPoP header is required for this token');
+  if (typeof proof !== 'string') {
+    if (proof.length !== 1) fail('exactly one DPoP header is allowed');
+    return singleProof(proof[0]);
+  }
+  return proof;
+}
+
+export function createDPoPVerifier(options: DPoPVerifierOptions) {
+  const now = options.now ?? Date.now;
+  const { algorithms, clockToleranceSec, maxAgeSec, replayStore } = options;
+
+  return async function verifyDPoPProof(check: DPoPCheck): Promise<{ jkt: string }> {
+    const proof = singleProof(check.proof);
+
+    let header;
+    try {
+      header = decodeProtectedHeader(proof);
+    } catch {
+      fail('it is not a compact JWS');
+    }
+    if (header.typ !== 'dpop+jwt') fail('its typ must be dpop+jwt');
+    if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) fail('its alg is not accepted');
+    const jwk = header.jwk as JWK | undefined;
+    if (typeof jwk !== 'object' || jwk === null) fail('it has no jwk header');
+    if (PRIVATE_MEMBERS.some((member) => member in jwk)) fail('its jwk must be a public key');
+
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+        algorithms: [...algorithms],
+        typ: 'dpop+jwt',
+        requiredClaims: ['jti', 'htm', 'htu', 'iat'],
+        currentDate: new Date(now()),
+      }));
+    } catch {
+      fail('its signature or claims could not be verified');
+    }
+
+    const { jti, htm, htu, iat, ath } = payload as Record<string, unknown>;
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) fail('jti is invalid');
+    if (htm !== check.method.toUpperCase()) fail('htm does not match the request method');
+    const expectedHtu = normalizeHtu(check.url);
+    if (typeof htu !== 'string' || expectedHtu === undefined || normalizeHtu(htu) !== expectedHtu) {
+      fail('htu does not match the request URL');
+    }
+    const nowSec = Math.floor(now() / 1000);
+    if (typeof iat !== 'number' || iat > nowSec + clockToleranceSec) fail('iat is in the future');
+    if (iat < nowSec - maxAgeSec - clockToleranceSec) fail('it is too old');
+    if (ath !== accessTokenHash(check.accessToken)) fail('ath does not match the access token');
+
+    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    if (jkt !== check.expectedJkt) fail('it is signed by a key the access token is not bound to');
+
+    // Last, so that a proof that fails any other check does not burn its jti. Scoped by key so
+    // one client cannot pre-empt another client's proof ids.
+    const expiresAt = new Date((iat + maxAgeSec + clockToleranceSec + 1) * 1000);
+    if (!(await replayStore.markUsed(`${jkt}:${jti}`, expiresAt))) fail('it has been used before');
+    return { jkt };
+  };
+}
