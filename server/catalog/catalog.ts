@@ -15,6 +15,8 @@ import type {
 } from './catalog.types.js';
 import { createMetaAjv, createRecordAjv } from './record-ajv.js';
 
+export type { Catalog, RecordType, RecordValidator } from './catalog.types.js';
+
 export const DEFAULT_CATALOG_DIR = fileURLToPath(new URL('./record-types/', import.meta.url));
 const META_SCHEMA_PATH = fileURLToPath(new URL('./record-type.schema.json', import.meta.url));
 
@@ -42,7 +44,14 @@ function describeAjvError(error: ErrorObject): string {
 }
 
 function toIssues(errors: readonly ErrorObject[] | null | undefined): RecordValidationIssue[] {
-  return (errors ?? []).map((e) => ({ pointer: e.instancePath || '/', message: describeAjvError(e) }));
+  return (errors ?? []).map((e) => {
+    const missing = (e.params as { missingProperty?: string }).missingProperty;
+    return {
+      pointer: e.instancePath || '/',
+      message: describeAjvError(e),
+      ...(e.keyword === 'required' && missing ? { missing } : {}),
+    };
+  });
 }
 
 function deepFreeze<T>(value: T): T {

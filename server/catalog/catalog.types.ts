@@ -121,6 +121,8 @@ export interface CatalogFilter {
 export interface RecordValidationIssue {
   readonly pointer: string;
   readonly message: string;
+  /** For a missing required property: its name (the pointer is the object that lacks it). */
+  readonly missing?: string;
 }
 
 /** Validates one record of a type; returns the issues, empty when the record is valid. */

@@ -1,0 +1,96 @@
+/**
+ * Our key for authenticating to registries (signed request JWTs, openapi/provider.yaml). Kept
+ * apart from the other signing keys: a registry trusts this key only to read records.
+ * `<keyStoreDir>/provider-request/<kid>.json` in the key store's file format; generated outside
+ * production, required in production.
+ * TODO(keys): become a `provider-request` purpose of the KeyStore and appear in /.well-known/jwks.json.
+ */
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+
+export const PROVIDER_KEY_PURPOSE = 'provider-request';
+
+export interface RequestSigningKey {
+  kid: string;
+  alg: 'ES256';
+  privateKey: KeyObject;
+  /** Public JWK with kid, alg and use. */
+  jwk: JWK;
+}
+
+interface KeyFile {
+  kid: string;
+  purpose: typeof PROVIDER_KEY_PURPOSE;
+  alg: 'ES256';
+  createdAt: string;
+  retiredAt?: string;
+  privateJwk: JWK;
+}
+
+function publicJwk(privateJwk: JWK, kid: string): JWK {
+  return {
+    kty: privateJwk.kty!,
+    crv: privateJwk.crv!,
+    x: privateJwk.x!,
+    y: privateJwk.y!,
+    kid,
+    alg: 'ES256',
+    use: 'sig',
+  };
+}
+
+function toKey(file: KeyFile): RequestSigningKey {
+  const privateKey = createPrivateKey({ key: file.privateJwk as never, format: 'jwk' });
+  return { kid: file.kid, alg: 'ES256', privateKey, jwk: publicJwk(file.privateJwk, file.kid) };
+}
+
+async function newKeyFile(now: Date): Promise<KeyFile> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(publicJwk(privateJwk, ''));
+  return { kid, purpose: PROVIDER_KEY_PURPOSE, alg: 'ES256', createdAt: now.toISOString(), privateJwk };
+}
+
+/** A key that lives only in memory (tests, throwaway registries). */
+export async function generateRequestSigningKey(): Promise<RequestSigningKey> {
+  return toKey(await newKeyFile(new Date()));
+}
+
+function readKeyFiles(dir: string): KeyFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as KeyFile)
+    .filter((k) => k.purpose === PROVIDER_KEY_PURPOSE && k.alg === 'ES256')
+    .sort(
+      (a, b) =>
+        Number(Boolean(a.retiredAt)) - Number(Boolean(b.retiredAt)) || b.createdAt.localeCompare(a.createdAt),
+    );
+}
+
+export async function loadProviderSigningKey(options: {
+  keyStoreDir: string;
+  allowGenerate: boolean;
+}): Promise<RequestSigningKey> {
+  const dir = join(options.keyStoreDir, PROVIDER_KEY_PURPOSE);
+  const active = readKeyFiles(dir).find((k) => !k.retiredAt);
+  if (active) return toKey(active);
+  if (!options.allowGenerate) {
+    throw new Error(
+      `No active ${PROVIDER_KEY_PURPOSE} key in ${dir}; production never generates keys: install one first.`,
+    );
+  }
+  const file = await newKeyFile(new Date());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${file.kid}.json`);
+  writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  return toKey(file);
+}
+
+/** Public JWKs of every provider-request key in a key store folder (for a registry run beside us). */
+export function readProviderPublicKeys(keyStoreDir: string): JWK[] {
+  return readKeyFiles(join(keyStoreDir, PROVIDER_KEY_PURPOSE)).map((f) => publicJwk(f.privateJwk, f.kid));
+}
