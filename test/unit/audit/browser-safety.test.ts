@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // verifier.ts is meant to be served to browsers as is; these are the files it pulls in.
-const BROWSER_MODULES = ['verifier.ts', 'note.ts', 'bytes.ts', 'preimage.ts', 'proof-plan.ts'];
+const BROWSER_MODULES = [
+  'verifier.ts',
+  'note.ts',
+  'bytes.ts',
+  'preimage.ts',
+  'proof-plan.ts',
+  'leaf-value.ts',
+  'access-log-verifier.ts',
+];
 
 describe('audit: browser-safe modules', () => {
   for (const file of BROWSER_MODULES) {

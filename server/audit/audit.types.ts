@@ -1,0 +1,91 @@
+/** What the audit log records and returns. Names follow DESIGN §3. */
+
+export type AuditOutcome = 'released' | 'denied' | 'provider_error';
+export type ConsentMode = 'citizen' | 'attested' | 'statutory';
+
+/** One released field and the disclosure form it left in (full, mask, generalise, predicate ...). */
+export interface ReleasedField {
+  name: string;
+  form: string;
+}
+
+/** What a caller (the query gateway) appends: one access, any outcome. No national ID, ever. */
+export interface AuditEntryInput {
+  /** The gateway request id (correlates with logs and the requester's receipt). */
+  requestId: string;
+  /** HMAC-SHA256(pepper, canonical id), lowercase hex. */
+  subjectKey: string;
+  outcome: AuditOutcome;
+  /** Required for denied and provider_error: a DESIGN §10 code or a policy reason. */
+  reasonCode?: string | null;
+  requester: { org: string; clientId?: string | null; clerkRef?: string | null };
+  purposeCode: string;
+  legalBasis?: string | null;
+  consent?: { id?: string | null; mode: ConsentMode } | null;
+  recordType: string;
+  /** Fields released with their forms; empty when nothing was released. */
+  fields: ReleasedField[];
+  /** Hidden from the citizen until this instant (investigations). */
+  embargoUntil?: Date | null;
+}
+
+/** The canonical body as stored and committed: RFC 8785 JSON of exactly these members. */
+export interface AuditEntryBody {
+  v: 1;
+  requestId: string;
+  subjectKey: string;
+  createdAt: string;
+  outcome: AuditOutcome;
+  reasonCode?: string;
+  requester: { org: string; clientId?: string; clerkRef?: string };
+  purpose: string;
+  legalBasis?: string;
+  consent?: { id?: string; mode: ConsentMode };
+  recordType: string;
+  fields: ReleasedField[];
+  embargoUntil?: string;
+}
+
+/** Handed back to the caller once the entry is durable (before any data is released). */
+export interface AuditReceipt {
+  entryId: number;
+  /** base64url SHA-256 of the canonical body. */
+  digest: string;
+  createdAt: string;
+}
+
+export interface TreeHead {
+  size: number;
+  root: Uint8Array;
+  compactRange: Uint8Array;
+  createdAt: Date;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  createdAt: Date;
+}
+
+export interface LeafBundle {
+  index: number;
+  leaf: Uint8Array;
+  leafHash: Uint8Array;
+}
+
+export interface AccessLogFilters {
+  from?: Date;
+  to?: Date;
+  organisation?: string;
+  recordType?: string;
+}
+
+export interface AccessLogRow {
+  index: number;
+  subjectSeq: number;
+  prevIndex: number | null;
+  body: string;
+  salt: Uint8Array;
+  leaf: Uint8Array;
+}

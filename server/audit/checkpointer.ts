@@ -1,0 +1,123 @@
+/**
+ * Publishes C2SP checkpoints of the latest tree head (DESIGN §9): at most once a second while the log
+ * grows, and a fresh signature over the same head every 60 s when idle. One publisher at a time per
+ * database (transaction advisory lock). When a witness is configured, its cosignature is requested with a
+ * short timeout and added to the note; a failing witness never blocks publication.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { BackgroundTask } from '../compose.js';
+import type { KeyStore } from '../keys/key-store.js';
+import { ed25519Signer } from './checkpoint.js';
+import { EMPTY_ROOT, type NodeId } from './merkle.js';
+import { consistencyProofFrom } from './proofs.js';
+import { formatCheckpoint, parseNote, signNote, type NoteVerifier } from './note.js';
+import {
+  insertCheckpoint,
+  latestCheckpoint,
+  latestHead,
+  nodeHashes,
+  tryCheckpointLock,
+} from './audit.repo.js';
+import type { Witness } from './witness-client.js';
+
+export interface CheckpointerOptions {
+  db: Knex;
+  logger: Logger;
+  keys: KeyStore;
+  origin: string;
+  now?: () => Date;
+  /** Minimum time between checkpoints of a growing log. */
+  minIntervalMs?: number;
+  /** Re-sign an unchanged head after this long. */
+  idleIntervalMs?: number;
+  /** How often to look for growth. */
+  pollMs?: number;
+  witness?: { client: Witness; verifier: NoteVerifier };
+}
+
+export interface Checkpointer extends BackgroundTask {
+  /** Publishes now if due (or always with force); returns the size signed, or null if nothing was due. */
+  publish(force?: boolean): Promise<number | null>;
+  /** A hint that the log grew (from the sequencer): publish as soon as the rate limit allows. */
+  nudge(): void;
+}
+
+export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
+  const { db, logger, keys, origin } = options;
+  const now = options.now ?? (() => new Date());
+  const minInterval = options.minIntervalMs ?? 1000;
+  const idleInterval = options.idleIntervalMs ?? 60_000;
+  const pollMs = options.pollMs ?? 250;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = true;
+  let inFlight = false;
+
+  async function publish(force = false): Promise<number | null> {
+    return db.transaction(async (trx) => {
+      if (!(await tryCheckpointLock(trx))) return null;
+      const head = await latestHead(trx);
+      const last = await latestCheckpoint(trx);
+      const size = head?.size ?? 0;
+      const root = head?.root ?? EMPTY_ROOT;
+      const age = last ? now().getTime() - last.createdAt.getTime() : Infinity;
+      const grew = !last || size > last.size;
+      if (!force && !(grew && age >= minInterval) && age < idleInterval) return null;
+      if (last && size < last.size) throw new Error(`tree head ${size} is behind checkpoint ${last.size}`);
+      const key = keys.current('checkpoint');
+      let note = await signNote(formatCheckpoint({ origin, size, rootHash: root }), [
+        ed25519Signer(origin, key.privateKey),
+      ]);
+      const cosignedBy: string[] = [];
+      if (options.witness) {
+        try {
+          const fetch = (ids: NodeId[]) => nodeHashes(trx, ids);
+          const cosigned = await options.witness.client.cosign(note, last?.size ?? 0, (old) =>
+            old === 0 || old > size ? Promise.resolve([]) : consistencyProofFrom(fetch, old, size),
+          );
+          if (cosigned) {
+            note = cosigned;
+            cosignedBy.push(options.witness.verifier.name);
+          }
+        } catch (err) {
+          logger.warn({ err }, 'audit checkpointer: witness did not cosign; publishing without it');
+        }
+      }
+      parseNote(note);
+      await insertCheckpoint(trx, { size, root, note, cosignedBy });
+      return size;
+    });
+  }
+
+  const tick = () => {
+    timer = undefined;
+    inFlight = true;
+    running = publish()
+      .catch((err: unknown) => logger.error({ err }, 'audit checkpointer: publishing failed'))
+      .finally(() => {
+        inFlight = false;
+        if (!stopped) timer = setTimeout(tick, pollMs);
+      });
+  };
+
+  return {
+    name: 'audit-checkpointer',
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    publish,
+    nudge() {
+      if (stopped || inFlight || !timer) return;
+      clearTimeout(timer);
+      timer = setTimeout(tick, 0);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Re-checks the whole log from the database (operators, tests): contiguous indices, every leaf opens to
+ * its stored entry and subject link, subject chains without gaps, leaf hashes, stored tree nodes and heads
+ * recomputed from the leaves, every checkpoint signed by a log key over the recomputed root, and no entry
+ * left neither queued nor sequenced. Reports the first bad log index it finds.
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { bytesEqual } from './bytes.js';
+import { verifierFromVkey } from './checkpoint.js';
+import { CompactRange } from './compact-range.js';
+import { openCommitment } from './commitment.js';
+import { committedValue } from './leaf-value.js';
+import { EMPTY_ROOT, leafHash } from './merkle.js';
+import { openCheckpoint } from './note.js';
+import { canonicalJson } from './preimage.js';
+
+export interface DbVerification {
+  ok: boolean;
+  size: number;
+  /** First log index found bad (a missing index counts as bad at that index). */
+  firstBadIndex?: number;
+  problems: string[];
+  checkpointsChecked: number;
+}
+
+interface LeafRow {
+  idx: number;
+  entry_id: number;
+  leaf_data: Buffer;
+  leaf_hash: Buffer;
+  salt: Buffer;
+  body: string | null;
+  digest: Buffer | null;
+  entry_subject: string | null;
+  subject_key: string | null;
+  subject_seq: number | null;
+  prev_idx: number | null;
+}
+
+const CHUNK = 5000;
+
+export async function verifyDatabase(
+  db: Knex,
+  options: { logKeys?: string[]; origin?: string; maxProblems?: number } = {},
+): Promise<DbVerification> {
+  const problems: string[] = [];
+  let firstBad: number | undefined;
+  const maxProblems = options.maxProblems ?? 20;
+  const bad = (index: number | undefined, problem: string) => {
+    if (index !== undefined && (firstBad === undefined || index < firstBad)) firstBad = index;
+    if (problems.length < maxProblems)
+      problems.push(index === undefined ? problem : `index ${index}: ${problem}`);
+  };
+
+  const heads = new Map<number, { root: Buffer; compact: Buffer }>();
+  for (const h of (await db('tree_head').select('size', 'root', 'compact_range')) as {
+    size: number;
+    root: Buffer;
+    compact_range: Buffer;
+  }[]) {
+    heads.set(h.size, { root: h.root, compact: h.compact_range });
+  }
+  const checkpoints = (await db('checkpoint').orderBy('id').select('size', 'root', 'note')) as {
+    size: number;
+    root: Buffer;
+    note: string;
+  }[];
+  const wantedRoots = new Set(checkpoints.map((c) => c.size));
+  const roots = new Map<number, Uint8Array>([[0, EMPTY_ROOT]]);
+
+  const range = new CompactRange();
+  const expectedNodes = new Map<string, Uint8Array>();
+  const chains = new Map<string, { seq: number; idx: number }>();
+  let expected = 0;
+  let checkpointsChecked = 0;
+  scan: for (;;) {
+    const rows = (await db('log_leaf as l')
+      .leftJoin('audit_entry as e', 'e.entry_id', 'l.entry_id')
+      .leftJoin('subject_index as si', 'si.idx', 'l.idx')
+      .where('l.idx', '>=', expected)
+      .orderBy('l.idx')
+      .limit(CHUNK)
+      .select(
+        'l.idx',
+        'l.entry_id',
+        'l.leaf_data',
+        'l.leaf_hash',
+        'l.salt',
+        'e.body',
+        'e.digest',
+        'e.subject_key as entry_subject',
+        'si.subject_key',
+        'si.subject_seq',
+        'si.prev_idx',
+      )) as LeafRow[];
+    if (rows.length === 0) break;
+    const chunkStart = expected;
+    for (const row of rows) {
+      if (row.idx !== expected) {
+        bad(expected, `missing (next stored index is ${row.idx})`);
+        break scan;
+      }
+      checkLeaf(row);
+      for (const n of range.append([row.leaf_hash])) {
+        if (n.level > 0) expectedNodes.set(`${n.level}/${n.index}`, n.hash);
+      }
+      const size = range.size;
+      const head = heads.get(size);
+      if (head && (!bytesEqual(head.root, range.root()) || !bytesEqual(head.compact, range.toBytes()))) {
+        bad(size - 1, `tree head ${size} does not match the leaves`);
+      }
+      if (wantedRoots.has(size)) roots.set(size, range.root());
+      expected++;
+    }
+    await checkNodes(chunkStart, expected);
+    if (rows.length < CHUNK) break;
+  }
+
+  for (const size of heads.keys())
+    if (size > range.size) bad(range.size, `tree head ${size} is beyond the leaves`);
+
+  const orphans = (
+    await db.raw<{ rows: { n: number }[] }>(
+      `SELECT count(*)::int AS n FROM audit_entry e
+     WHERE NOT EXISTS (SELECT 1 FROM log_leaf l WHERE l.entry_id = e.entry_id)
+       AND NOT EXISTS (SELECT 1 FROM audit_queue q WHERE q.entry_id = e.entry_id)`,
+    )
+  ).rows[0]!.n;
+  if (orphans > 0) bad(undefined, `${orphans} entries are neither queued nor sequenced`);
+
+  const verifiers = (options.logKeys ?? []).map((k) => verifierFromVkey(k));
+  for (const cp of checkpoints) {
+    const root = roots.get(cp.size);
+    if (!root) {
+      bad(range.size, `checkpoint of size ${cp.size} is beyond the leaves`);
+      continue;
+    }
+    if (!bytesEqual(root, cp.root))
+      bad(Math.max(0, cp.size - 1), `checkpoint ${cp.size} root differs from the leaves`);
+    if (verifiers.length) {
+      let opened = false;
+      for (const v of verifiers) {
+        try {
+          const o = await openCheckpoint(cp.note, v, [], options.origin ?? v.name);
+          if (o.checkpoint.size !== cp.size || !bytesEqual(o.checkpoint.rootHash, root)) {
+            bad(Math.max(0, cp.size - 1), `signed checkpoint ${cp.size} does not match the leaves`);
+          }
+          opened = true;
+          break;
+        } catch {
+          // try the next key
+        }
+      }
+      if (!opened) bad(undefined, `checkpoint ${cp.size} is not signed by a log key`);
+    }
+    checkpointsChecked++;
+  }
+  return finish();
+
+  function finish(): DbVerification {
+    const out: DbVerification = { ok: problems.length === 0, size: range.size, problems, checkpointsChecked };
+    if (firstBad !== undefined) out.firstBadIndex = firstBad;
+    return out;
+  }
+
+  function checkLeaf(row: LeafRow): void {
+    const i = row.idx;
+    if (!bytesEqual(row.leaf_hash, leafHash(row.leaf_data))) bad(i, 'leaf hash is not SHA-256(0x00 || leaf)');
+    if (row.body === null) return bad(i, 'entry body is missing');
+    if (row.subject_key === null || row.subject_seq === null) return bad(i, 'subject index row is missing');
+    if (row.entry_subject !== row.subject_key) bad(i, 'subject index names another subject');
+    let body: unknown;
+    try {
+      body = JSON.parse(row.body);
+      if (canonicalJson(body) !== row.body) bad(i, 'entry body is not canonical JSON');
+    } catch {
+      return bad(i, 'entry body is not JSON');
+    }
+    const digest = createHash('sha256').update(row.body, 'utf8').digest();
+    if (!row.digest || !bytesEqual(digest, row.digest)) bad(i, 'entry digest does not match its body');
+    const link = { seq: row.subject_seq, prevIndex: row.prev_idx };
+    if (!openCommitment(committedValue(body, row.subject_key, link), row.salt, row.leaf_data)) {
+      bad(i, 'leaf does not open to the stored entry');
+    }
+    const last = chains.get(row.subject_key);
+    if ((last?.seq ?? 0) + 1 !== link.seq || (last?.idx ?? null) !== link.prevIndex) {
+      bad(i, `subject chain broken (seq ${link.seq} after ${last?.seq ?? 0})`);
+    }
+    chains.set(row.subject_key, { seq: link.seq, idx: i });
+  }
+
+  /** Nodes whose last leaf lies in [from, to) must equal the nodes recomputed from the leaves. */
+  async function checkNodes(from: number, to: number): Promise<void> {
+    const stored = (
+      await db.raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
+        `SELECT level, idx, hash FROM tree_node
+         WHERE (idx + 1) * (1::bigint << level) - 1 >= ? AND (idx + 1) * (1::bigint << level) - 1 < ?`,
+        [from, to],
+      )
+    ).rows;
+    const byKey = new Map(stored.map((n) => [`${n.level}/${n.idx}`, n.hash]));
+    for (const [key, hash] of expectedNodes) {
+      const [level, idx] = key.split('/').map(Number) as [number, number];
+      const found = byKey.get(key);
+      if (!found || !bytesEqual(found, hash)) {
+        bad((idx + 1) * 2 ** level - 1, `tree node ${key} is ${found ? 'wrong' : 'missing'}`);
+      }
+      byKey.delete(key);
+    }
+    for (const key of byKey.keys()) bad(undefined, `tree node ${key} is not part of the tree`);
+    expectedNodes.clear();
+  }
+}
