@@ -27,48 +27,62 @@ export function predicateSources(form: PredicateForm, registry: PredicateRegistr
   return sources;
 }
 
+/** A problem with one rule, at a JSON pointer inside the rule's policy file. */
+export interface RuleIssue {
+  readonly pointer: string;
+  readonly message: string;
+}
+
 /**
- * Problems that make a rule unusable with this record schema. Checked on every plan (fail closed)
- * and offered to start-up via checkPoliciesAgainstCatalog.
+ * Issues that make a rule unusable with this record schema. Checked on every plan (fail closed)
+ * and at start-up against the catalog.
  */
-export function ruleProblems(
+export function ruleIssues(
   rule: PolicyRule,
   schema: PolicyRecordSchema,
   registry: PredicateRegistry,
-): string[] {
-  const problems: string[] = [];
-  const where = (name: string): string => `${rule.file} ${rule.pointer}/fields/${name}`;
+): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const at = (name: string, message: string): void => {
+    issues.push({ pointer: `${rule.pointer}/fields/${name}`, message });
+  };
   for (const [name, form] of Object.entries(rule.fields)) {
     const field = schema.properties[name];
     if (form.form === 'predicate') {
-      if (field) problems.push(`${where(name)}: predicate output must not reuse record field "${name}"`);
+      if (field) at(name, `predicate output must not reuse record field "${name}"`);
       const def = registry.get(form.name);
       if (!def) {
-        problems.push(`${where(name)}: unknown predicate ${form.name}`);
+        at(name, `unknown predicate ${form.name}`);
         continue;
       }
       for (const [role, source] of Object.entries(predicateSources(form, registry))) {
         const input = schema.properties[source];
         const want = def.inputs[role]?.type;
-        if (!input)
-          problems.push(`${where(name)}: ${form.name} reads "${source}", which ${rule.recordType} lacks`);
+        if (!input) at(name, `${form.name} reads "${source}", which ${rule.recordType} lacks`);
         else if (input.type !== want && !(numeric(want) && numeric(input.type))) {
-          problems.push(
-            `${where(name)}: ${form.name} needs "${source}" as ${want}, not ${String(input.type)}`,
-          );
+          at(name, `${form.name} needs "${source}" as ${want}, not ${String(input.type)}`);
         }
       }
       continue;
     }
     if (!field) {
-      problems.push(`${where(name)}: ${rule.recordType} has no field "${name}"`);
+      at(name, `${rule.recordType} has no field "${name}"`);
       continue;
     }
     if (form.form === 'deny') continue;
     const mismatch = formMismatch(form, field);
-    if (mismatch) problems.push(`${where(name)}: ${mismatch}`);
+    if (mismatch) at(name, mismatch);
   }
-  return problems;
+  return issues;
+}
+
+/** ruleIssues as "<file> <pointer>: <message>" lines, for logs and PolicyConfigError. */
+export function ruleProblems(
+  rule: PolicyRule,
+  schema: PolicyRecordSchema,
+  registry: PredicateRegistry,
+): string[] {
+  return ruleIssues(rule, schema, registry).map((i) => `${rule.file} ${i.pointer}: ${i.message}`);
 }
 
 /** Policy outcome for every record field and every predicate output the rule defines. */

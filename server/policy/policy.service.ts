@@ -1,19 +1,31 @@
 /**
- * Read-only use cases over a loaded PolicySet: explain() for `GET /v1/policy/explain` and the
- * start-up cross-check of policies against the catalog's record schemas.
+ * Use cases over a loaded PolicySet: explain() for `GET /v1/policy/explain`, the start-up
+ * cross-check of policies against the record catalog, and createPolicyService, which the
+ * composition root builds once at start-up (and which refuses to exist on a bad policy).
  */
-import { ValidationError } from '../errors.js';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { RecordTypeUnknownError, ValidationError } from '../errors.js';
+import { applyRelease, planRelease, type FieldSelection } from './policy.engine.js';
+import { PolicyFileError, type PolicyIssue } from './policy.errors.js';
+import { loadPolicies } from './policy.loader.js';
 import { matchingRules, type RequesterQuery } from './policy.match.js';
-import { policyOutcomes, ruleProblems } from './policy.outcome.js';
+import { policyOutcomes, predicateSources, ruleIssues, ruleProblems } from './policy.outcome.js';
 import type {
   FieldForm,
   PolicyRecordSchema,
   PolicyRef,
   PolicySet,
+  ReleasePlan,
+  ReleaseResult,
+  Requester,
   RequesterSelector,
   RuleRef,
 } from './policy.types.js';
 import { predicates as defaultPredicates, type PredicateRegistry } from './predicates.js';
+
+/** The policies shipped with the code: policies/*.yaml at the repository root. */
+export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 
 export interface ExplainQuery {
   /** An organisation (with its class, so class rules apply too), or a class alone. */
@@ -104,8 +116,9 @@ export function explain(
 }
 
 /**
- * Problems between policies and record schemas, for start-up to refuse on: rules naming fields
- * a record type lacks, forms on the wrong field type, and rules for record types not in the catalog.
+ * Problems between policies and bare record schemas: rules naming fields a record type lacks, forms
+ * on the wrong field type, and rules for record types without a schema. Start-up uses
+ * catalogIssues, which adds the fact-check rules and structured file + pointer issues.
  */
 export function checkPoliciesAgainstCatalog(
   policySet: PolicySet,
@@ -123,4 +136,157 @@ export function checkPoliciesAgainstCatalog(
     for (const r of rules) problems.push(...ruleProblems(r, schema, registry));
   }
   return problems;
+}
+
+/**
+ * The part of a catalog record type the policy checks need. The catalog's RecordType is assignable
+ * to it; structural so the engine does not depend on catalog internals.
+ */
+export interface PolicyCatalogEntry {
+  readonly schema: PolicyRecordSchema;
+  readonly accessModes: readonly string[];
+  readonly factChecks: readonly { readonly id: string; readonly basis: readonly string[] }[];
+}
+
+export interface PolicyCatalog {
+  has(id: string): boolean;
+  get(id: string): PolicyCatalogEntry;
+}
+
+/** A record type offered only as yes/no fact checks (catalog access modes). */
+export function isFactCheckOnly(entry: PolicyCatalogEntry): boolean {
+  return entry.accessModes.length > 0 && entry.accessModes.every((m) => m === 'fact-check');
+}
+
+/**
+ * Every way the policies disagree with the catalog, as file + JSON pointer issues:
+ * - a rule for a record type the catalog lacks, a field the record type lacks, a form that cannot
+ *   apply to the field's type, a predicate reading a missing or wrongly typed field;
+ * - a predicate output named like one of the record type's catalog fact checks that reads fields
+ *   outside that fact check's basis (the output *is* the fact check, so it must answer from it);
+ * - on a fact-check-only record type, anything released other than outputs named after its fact
+ *   checks.
+ */
+export function catalogIssues(
+  policySet: PolicySet,
+  catalog: PolicyCatalog,
+  registry: PredicateRegistry = defaultPredicates,
+): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  for (const [recordType, rules] of policySet.byRecordType) {
+    for (const rule of rules) {
+      const at = (pointer: string, message: string): void => {
+        issues.push({ file: rule.file, pointer, message });
+      };
+      if (!catalog.has(recordType)) {
+        at(`${rule.pointer}/recordType`, `unknown record type ${recordType}`);
+        continue;
+      }
+      const entry = catalog.get(recordType);
+      for (const i of ruleIssues(rule, entry.schema, registry)) at(i.pointer, i.message);
+      const factChecks = new Map(entry.factChecks.map((f) => [f.id, f.basis]));
+      const factCheckOnly = isFactCheckOnly(entry);
+      for (const [name, form] of Object.entries(rule.fields)) {
+        const pointer = `${rule.pointer}/fields/${name}`;
+        const basis = factChecks.get(name);
+        if (form.form === 'predicate' && basis) {
+          const outside = Object.values(predicateSources(form, registry)).filter((f) => !basis.includes(f));
+          if (outside.length > 0) {
+            at(
+              pointer,
+              `answers catalog fact check ${name}, whose basis is ${basis.join(', ')}, but reads ${outside.join(', ')}`,
+            );
+          }
+        }
+        if (factCheckOnly && form.form !== 'deny' && !(form.form === 'predicate' && basis)) {
+          at(
+            pointer,
+            `${recordType} is fact-check only: release only outputs named after its fact checks (${[...factChecks.keys()].join(', ')})`,
+          );
+        }
+      }
+    }
+  }
+  return issues;
+}
+
+export interface PolicyServiceDeps {
+  readonly policySet: PolicySet;
+  readonly catalog: PolicyCatalog;
+  /** HMAC key of pairwise hashes (POLICY_PAIRWISE_KEY). */
+  readonly pairwiseKey: string | Buffer;
+  readonly predicates?: PredicateRegistry;
+}
+
+export interface PolicySummary {
+  readonly files: number;
+  readonly rules: number;
+  readonly purposes: number;
+  readonly recordTypes: number;
+}
+
+export interface PlanRequest {
+  readonly requester: Requester;
+  readonly purpose: string;
+  readonly recordType: string;
+  readonly consentedFields: FieldSelection;
+  readonly requestedFields: FieldSelection;
+}
+
+export interface PolicyService {
+  readonly policySet: PolicySet;
+  summary(): PolicySummary;
+  /** Policy outcome of every field of the record type; unknown record type → 404. */
+  explain(query: Omit<ExplainQuery, 'recordSchema'>): Explanation;
+  plan(request: PlanRequest): ReleasePlan;
+  apply(plan: ReleasePlan, record: unknown, now: Date): ReleaseResult;
+}
+
+/**
+ * Builds the policy service over a loaded PolicySet. Throws PolicyFileError naming every file and
+ * JSON pointer at fault when a policy does not fit the catalog, so the process never serves with a
+ * policy it cannot apply.
+ */
+export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
+  const registry = deps.predicates ?? defaultPredicates;
+  const issues = catalogIssues(deps.policySet, deps.catalog, registry);
+  if (issues.length > 0) throw new PolicyFileError(issues);
+  const key: KeyObject = createSecretKey(
+    typeof deps.pairwiseKey === 'string' ? Buffer.from(deps.pairwiseKey, 'utf8') : deps.pairwiseKey,
+  );
+  const schemaOf = (recordType: string): PolicyRecordSchema => {
+    if (!deps.catalog.has(recordType)) throw new RecordTypeUnknownError(recordType);
+    return deps.catalog.get(recordType).schema;
+  };
+  const rules = [...deps.policySet.byRecordType.values()].flat();
+  return {
+    policySet: deps.policySet,
+    summary: () => ({
+      files: deps.policySet.files.length,
+      rules: rules.length,
+      purposes: new Set(rules.map((r) => r.purpose)).size,
+      recordTypes: deps.policySet.byRecordType.size,
+    }),
+    explain: (query) =>
+      explain(deps.policySet, { ...query, recordSchema: schemaOf(query.recordType) }, registry),
+    plan: (request) =>
+      planRelease({
+        ...request,
+        policySet: deps.policySet,
+        recordSchema: schemaOf(request.recordType),
+        predicates: registry,
+      }),
+    apply: (plan, record, now) => applyRelease(plan, record, { now, pairwiseKey: key, predicates: registry }),
+  };
+}
+
+/** Loads policies/ (or `dir`) and builds the service; throws PolicyFileError on any bad policy. */
+export function loadPolicyService(
+  deps: Omit<PolicyServiceDeps, 'policySet'> & { readonly dir?: string },
+): PolicyService {
+  const policySet = loadPolicies(
+    deps.dir ?? DEFAULT_POLICY_DIR,
+    deps.predicates ? { predicates: deps.predicates } : {},
+  );
+  return createPolicyService({ ...deps, policySet });
 }

@@ -8,7 +8,7 @@ import type { RecordSchema } from '../../../server/catalog/catalog.types.js';
 import type { PolicyRecordSchema } from '../../../server/policy/policy.types.js';
 import { KEY, NOW, residentRecord, residentSchema } from './fixtures.js';
 
-const POLICIES = new URL('../../../policies/', import.meta.url).pathname;
+const POLICIES = new URL('./fixtures/policies/', import.meta.url).pathname;
 const policySet = loadPolicies(POLICIES);
 const RT = 'resident.registration-abstract';
 const bank: Requester = { orgId: 'some-bank', class: 'bank' };
@@ -107,18 +107,18 @@ describe('policy engine', () => {
 
   it('releases policy ∩ consent ∩ request with a reason for everything else', () => {
     const p = plan({
-      consentedFields: ['name', 'birthDate', 'isAdult', 'householdMembers'],
-      requestedFields: ['name', 'residentRegistrationNumber', 'isAdult', 'householdMembers', 'shoeSize'],
+      consentedFields: ['name', 'birthDate', 'isAdult', 'members'],
+      requestedFields: ['name', 'residentRegistrationNumber', 'isAdult', 'members', 'shoeSize'],
     });
     expect(p.release.map((f) => f.name)).to.deep.equal(['name', 'isAdult']);
     expect(reasons(p.withheld)).to.deep.equal({
       residentRegistrationNumber: 'not_consented',
       birthDate: 'not_requested',
       address: 'not_requested',
-      moveInDate: 'policy_denied',
+      movedInDate: 'policy_denied',
       addressHistory: 'policy_denied',
       householdHeadName: 'policy_denied',
-      householdMembers: 'policy_denied',
+      members: 'policy_denied',
       shoeSize: 'unknown_field',
     });
     expect(p.policy).to.deep.equal({ id: 'example.resident.registration-abstract', version: '0.1.0' });
@@ -258,7 +258,7 @@ describe('policy engine', () => {
     ]);
     const schema = { properties: { ...residentSchema.properties } };
     const p = plan({ policySet: set, requester: { orgId: 'a', class: 'agency' }, recordSchema: schema });
-    expect(p.release[0]?.sources).to.deep.equal(['moveInDate']);
+    expect(p.release[0]?.sources).to.deep.equal(['movedInDate']);
     expect(applyRelease(p, residentRecord, { now: NOW }).released).to.deep.equal({ since2021: true });
   });
 });

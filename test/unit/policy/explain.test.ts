@@ -4,7 +4,7 @@ import { loadPolicies } from '../../../server/policy/policy.loader.js';
 import { explain } from '../../../server/policy/policy.service.js';
 import { residentSchema } from './fixtures.js';
 
-const policySet = loadPolicies(new URL('../../../policies/', import.meta.url).pathname);
+const policySet = loadPolicies(new URL('./fixtures/policies/', import.meta.url).pathname);
 const recordType = 'resident.registration-abstract';
 
 describe('policy explain', () => {
@@ -23,10 +23,10 @@ describe('policy explain', () => {
       outcome: 'released',
       form: { form: 'generalise', to: 'year' },
     });
-    expect(byName['householdMembers']).to.deep.include({ outcome: 'withheld', reason: 'policy_denied' });
-    expect(byName['householdMembers']?.detail).to.match(/denies/);
-    expect(byName['moveInDate']).to.deep.include({ outcome: 'withheld', reason: 'policy_denied' });
-    expect(byName['moveInDate']?.detail).to.match(/does not list/);
+    expect(byName['members']).to.deep.include({ outcome: 'withheld', reason: 'policy_denied' });
+    expect(byName['members']?.detail).to.match(/denies/);
+    expect(byName['movedInDate']).to.deep.include({ outcome: 'withheld', reason: 'policy_denied' });
+    expect(byName['movedInDate']?.detail).to.match(/does not list/);
     expect(byName['isAdult']).to.deep.include({ outcome: 'released', sources: ['birthDate'] });
     expect(e.fields.every((f) => f.rule?.id === 'bank-loan')).to.equal(true);
   });

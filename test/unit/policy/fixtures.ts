@@ -1,5 +1,5 @@
 // Record schemas shaped like the catalog's (description + x-sensitivity per field), for the
-// record types the example policies cover. The catalog owns the real ones.
+// record types the example policies in fixtures/policies/ cover. The catalog owns the real ones.
 import type { PolicyRecordSchema } from '../../../server/policy/policy.types.js';
 
 const base = {
@@ -21,7 +21,7 @@ export const residentSchema = {
     },
     birthDate: { type: 'string', format: 'date', description: 'date of birth', 'x-sensitivity': 'personal' },
     address: { type: 'string', description: 'current address', 'x-sensitivity': 'personal' },
-    moveInDate: { type: 'string', format: 'date', description: 'moved in on', 'x-sensitivity': 'personal' },
+    movedInDate: { type: 'string', format: 'date', description: 'moved in on', 'x-sensitivity': 'personal' },
     addressHistory: {
       type: 'array',
       description: 'previous addresses',
@@ -36,7 +36,7 @@ export const residentSchema = {
       description: 'name of the household head',
       'x-sensitivity': 'personal',
     },
-    householdMembers: {
+    members: {
       type: 'array',
       description: 'members, head included',
       'x-sensitivity': 'personal',
@@ -58,6 +58,7 @@ export const taxSchema = {
       description: 'overdue tax, KRW',
       'x-sensitivity': 'sensitive',
     },
+    inArrears: { type: 'boolean', description: 'tax in arrears', 'x-sensitivity': 'sensitive' },
     certificateNumber: { type: 'string', description: 'certificate no.', 'x-sensitivity': 'public' },
     issueDate: { type: 'string', format: 'date', description: 'issued on', 'x-sensitivity': 'public' },
     validUntil: { type: 'string', format: 'date', description: 'valid until', 'x-sensitivity': 'public' },
@@ -93,10 +94,10 @@ export const residentRecord = {
   residentRegistrationNumber: '900101-1234567',
   birthDate: '1990-01-01',
   address: '서울특별시 종로구 세종대로 209',
-  moveInDate: '2020-03-02',
+  movedInDate: '2020-03-02',
   addressHistory: [{ address: '부산광역시 해운대구 1', from: '2010-01-01' }],
   householdHeadName: '홍판서',
-  householdMembers: [
+  members: [
     { name: '홍판서', relation: 'head' },
     { name: '홍길동', relation: 'child' },
     { name: '춘섬', relation: 'spouse' },

@@ -7,7 +7,7 @@ import { loadPolicies } from '../../../server/policy/policy.loader.js';
 import { checkPoliciesAgainstCatalog } from '../../../server/policy/policy.service.js';
 import { schemas } from './fixtures.js';
 
-const POLICIES = new URL('../../../policies/', import.meta.url).pathname;
+const POLICIES = new URL('./fixtures/policies/', import.meta.url).pathname;
 
 const valid = `id: test.policy
 version: 1.0.0
@@ -43,7 +43,7 @@ describe('policy loader', () => {
     throw new Error('expected loading to fail');
   }
 
-  it('loads the example policies in policies/ and they fit the example record schemas', () => {
+  it('loads the example policies in fixtures/policies/ and they fit the example record schemas', () => {
     const set = loadPolicies(POLICIES);
     expect(set.files.map((f) => f.id)).to.have.members([
       'example.resident.registration-abstract',

@@ -55,69 +55,127 @@ describe('policy predicates', () => {
     expect(run('resident_of', { address: '부산광역시 해운대구' }, { region: '서울특별시' })).to.equal(false);
   });
 
-  it('business_active', () => {
-    expect(run('business_active', { businessStatus: 'active' })).to.equal(true);
-    expect(run('business_active', { businessStatus: 'closed' })).to.equal(false);
-    expect(run('business_active', { businessStatus: 'suspended' })).to.equal(false);
+  it('business_active reads the catalog status field', () => {
+    expect(run('business_active', { status: 'active' })).to.equal(true);
+    expect(run('business_active', { status: 'closed' })).to.equal(false);
+    expect(run('business_active', { status: 'suspended' })).to.equal(false);
   });
 
-  it('tax_arrears', () => {
-    expect(run('tax_arrears', { arrearsAmount: 1 })).to.equal(true);
-    expect(run('tax_arrears', { arrearsAmount: 0 })).to.equal(false);
-    expect(() => run('tax_arrears', { arrearsAmount: 'lots' })).to.throw(PredicateInputError);
+  it("tax_arrears reads the certificate's own arrears flag", () => {
+    expect(run('tax_arrears', { hasArrears: true })).to.equal(true);
+    expect(run('tax_arrears', { hasArrears: false })).to.equal(false);
+    expect(() => run('tax_arrears', { hasArrears: 'yes' })).to.throw(PredicateInputError);
   });
 
-  it('disability_registered is true between registration and cancellation', () => {
-    const reg = (registeredOn: string, cancelledOn?: string | null) => ({
-      disabilityRegistration: { registeredOn, cancelledOn },
-    });
-    expect(run('disability_registered', reg('2010-01-01'))).to.equal(true);
-    expect(run('disability_registered', reg('2010-01-01', null))).to.equal(true);
-    expect(run('disability_registered', reg('2010-01-01', '2025-06-16'))).to.equal(true);
-    expect(run('disability_registered', reg('2010-01-01', '2025-06-15'))).to.equal(false);
-    expect(run('disability_registered', reg('2025-06-16'))).to.equal(false);
+  it('tax_arrears_any is true when national or local tax is in arrears', () => {
+    const both = (nationalTaxArrears: boolean, localTaxArrears: boolean) =>
+      run('tax_arrears_any', { nationalTaxArrears, localTaxArrears });
+    expect(both(false, false)).to.equal(false);
+    expect(both(true, false)).to.equal(true);
+    expect(both(false, true)).to.equal(true);
+    expect(() => run('tax_arrears_any', { nationalTaxArrears: false, localTaxArrears: null })).to.throw(
+      PredicateInputError,
+    );
+  });
+
+  it('disability_registered needs a recorded statutory type', () => {
+    expect(run('disability_registered', { disabilityType: 'visual' })).to.equal(true);
+    expect(run('disability_registered', { disabilityType: ' ' })).to.equal(false);
+    expect(() => run('disability_registered', { disabilityType: 3 })).to.throw(PredicateInputError);
   });
 
   it('insured_now looks for a coverage period containing today', () => {
     const periods = [
-      { from: '2000-01-01', until: '2010-01-01' },
-      { from: '2020-01-01', until: null },
+      { acquisitionDate: '2000-01-01', lossDate: '2010-01-01' },
+      { acquisitionDate: '2020-01-01' },
     ];
-    expect(run('insured_now', { coveragePeriods: periods })).to.equal(true);
-    expect(run('insured_now', { coveragePeriods: periods.slice(0, 1) })).to.equal(false);
-    expect(run('insured_now', { coveragePeriods: [] })).to.equal(false);
+    expect(run('insured_now', { periods })).to.equal(true);
+    expect(run('insured_now', { periods: periods.slice(0, 1) })).to.equal(false);
+    expect(
+      run('insured_now', { periods: [{ acquisitionDate: '2020-01-01', lossDate: '2025-06-15' }] }),
+    ).to.equal(false);
+    expect(run('insured_now', { periods: [] })).to.equal(false);
   });
 
   it('owns_parcel compares land identifiers exactly', () => {
-    const parcels = [{ pnu: '1111010100100010000' }, { pnu: '2611010100100010000' }];
+    const parcels = [{ parcelNumber: '1111010100100010000' }, { parcelNumber: '2611010100100010000' }];
     expect(run('owns_parcel', { parcels }, { pnu: '2611010100100010000' })).to.equal(true);
     expect(run('owns_parcel', { parcels }, { pnu: '2611010100100010001' })).to.equal(false);
   });
 
   it('household_size_gte counts every member including the head', () => {
-    const householdMembers = [{}, {}, {}];
-    expect(run('household_size_gte', { householdMembers }, { n: 3 })).to.equal(true);
-    expect(run('household_size_gte', { householdMembers }, { n: 4 })).to.equal(false);
+    const members = [{}, {}, {}];
+    expect(run('household_size_gte', { members }, { n: 3 })).to.equal(true);
+    expect(run('household_size_gte', { members }, { n: 4 })).to.equal(false);
+  });
+
+  it('count_gte counts list entries', () => {
+    expect(run('count_gte', { items: [] }, { n: 1 })).to.equal(false);
+    expect(run('count_gte', { items: [{}, {}] }, { n: 2 })).to.equal(true);
+    expect(() => run('count_gte', { items: {} }, { n: 1 })).to.throw(PredicateInputError);
   });
 
   it('income_below is strict', () => {
-    expect(run('income_below', { annualIncome: 29_999_999 }, { amount: 30_000_000 })).to.equal(true);
-    expect(run('income_below', { annualIncome: 30_000_000 }, { amount: 30_000_000 })).to.equal(false);
+    expect(run('income_below', { totalIncome: 29_999_999 }, { amount: 30_000_000 })).to.equal(true);
+    expect(run('income_below', { totalIncome: 30_000_000 }, { amount: 30_000_000 })).to.equal(false);
   });
 
-  it('vehicle_seized looks for a seizure in force today', () => {
-    expect(run('vehicle_seized', { seizures: [{ registeredOn: '2024-01-01', releasedOn: null }] })).to.equal(
-      true,
-    );
-    expect(
-      run('vehicle_seized', { seizures: [{ registeredOn: '2024-01-01', releasedOn: '2025-01-01' }] }),
-    ).to.equal(false);
+  it('premiums_paid compares paid with charged', () => {
+    expect(run('premiums_paid', { totalCharged: 100, totalPaid: 100 })).to.equal(true);
+    expect(run('premiums_paid', { totalCharged: 100, totalPaid: 99 })).to.equal(false);
+  });
+
+  it('vehicle_seized looks for a seizure not released', () => {
+    const seizure = (released: boolean) => ({ date: '2024-01-01', authority: '종로구청', released });
+    expect(run('vehicle_seized', { seizures: [seizure(true), seizure(false)] })).to.equal(true);
+    expect(run('vehicle_seized', { seizures: [seizure(true)] })).to.equal(false);
     expect(run('vehicle_seized', { seizures: [] })).to.equal(false);
   });
 
+  it('has_mortgage ignores cancelled entries and other rights', () => {
+    const right = (purpose: string, cancelled: boolean) => ({ purpose, cancelled });
+    expect(run('has_mortgage', { mortgages: [right('mortgage', false)] })).to.equal(true);
+    expect(run('has_mortgage', { mortgages: [right('mortgage', true), right('lease', false)] })).to.equal(
+      false,
+    );
+    // Vehicle and ship mortgages have no purpose member.
+    expect(run('has_mortgage', { mortgages: [{ cancelled: false }] })).to.equal(true);
+    expect(run('has_mortgage', { mortgages: [{ mortgageeName: '한빛은행' }] })).to.equal(true);
+  });
+
+  it('title_seized looks for seizure entries in the ownership section', () => {
+    const entry = (purpose: string) => ({ purpose });
+    expect(run('title_seized', { ownership: [entry('ownership-transfer'), entry('seizure')] })).to.equal(
+      true,
+    );
+    expect(run('title_seized', { ownership: [entry('auction-commencement')] })).to.equal(true);
+    expect(run('title_seized', { ownership: [entry('ownership-preservation')] })).to.equal(false);
+  });
+
+  it('valid_today includes the last day in Korea', () => {
+    expect(run('valid_today', { validUntil: '2025-06-15' })).to.equal(true);
+    expect(run('valid_today', { validUntil: '2025-06-14' })).to.equal(false);
+    // 2025-06-15T15:00Z is already 2025-06-16 in Korea.
+    expect(run('valid_today', { validUntil: '2025-06-15' }, {}, new Date('2025-06-15T15:00:00Z'))).to.equal(
+      false,
+    );
+    expect(() => run('valid_today', { validUntil: 'soon' })).to.throw(PredicateInputError);
+  });
+
+  it('flag_is and status_in compare with the given value', () => {
+    expect(run('flag_is', { flag: true }, { value: true })).to.equal(true);
+    expect(run('flag_is', { flag: false }, { value: true })).to.equal(false);
+    expect(run('flag_is', { flag: false }, { value: false })).to.equal(true);
+    expect(() => run('flag_is', { flag: 'false' }, { value: false })).to.throw(PredicateInputError);
+    expect(run('status_in', { status: 'valid' }, { values: ['valid'] })).to.equal(true);
+    expect(run('status_in', { status: 'revoked' }, { values: ['valid', 'suspended'] })).to.equal(false);
+  });
+
   it('resident_since_before compares the move-in date', () => {
-    expect(run('resident_since_before', { moveInDate: '2020-03-02' }, { date: '2021-01-01' })).to.equal(true);
-    expect(run('resident_since_before', { moveInDate: '2021-01-01' }, { date: '2021-01-01' })).to.equal(
+    expect(run('resident_since_before', { movedInDate: '2020-03-02' }, { date: '2021-01-01' })).to.equal(
+      true,
+    );
+    expect(run('resident_since_before', { movedInDate: '2021-01-01' }, { date: '2021-01-01' })).to.equal(
       false,
     );
   });
@@ -132,5 +190,7 @@ describe('policy predicates', () => {
     expect(check('owns_parcel', { pnu: '123' })).to.equal(false);
     expect(check('business_active', {})).to.equal(true);
     expect(check('business_active', { extra: 1 })).to.equal(false);
+    expect(check('status_in', { values: [] })).to.equal(false);
+    expect(check('flag_is', { value: 'true' })).to.equal(false);
   });
 });

@@ -38,9 +38,9 @@ const predicateFields = {
     form: 'predicate',
     name: 'household_size_gte',
     args: { n: 2 },
-    from: { householdMembers: 'a1' },
+    from: { members: 'a1' },
   },
-  p_income: { form: 'predicate', name: 'income_below', args: { amount: 5000 }, from: { annualIncome: 'n1' } },
+  p_income: { form: 'predicate', name: 'income_below', args: { amount: 5000 }, from: { totalIncome: 'n1' } },
   p_seoul: {
     form: 'predicate',
     name: 'resident_of',
