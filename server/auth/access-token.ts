@@ -49,6 +49,12 @@ export interface VerifyRequest {
   url: string;
   /** The client must present a DPoP-bound token (from its registration). */
   requireDPoP?: boolean;
+  /**
+   * Called once the token itself is verified and before any DPoP proof is checked (so a refused
+   * client burns no proof id): look the client up, throw to refuse it, and say whether its
+   * registration requires DPoP (overrides `requireDPoP`).
+   */
+  checkClient?: (token: { clientId: string; org: string | undefined }) => Promise<{ requireDPoP: boolean }>;
 }
 
 export interface VerifiedAccessToken {
@@ -227,9 +233,12 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const org = stringClaim(payload, 'org', false);
       const scope = stringClaim(payload, 'scope', false)?.split(' ').filter(Boolean) ?? [];
       const cnfJkt = confirmationJkt(payload);
+      const requireDPoP = request.checkClient
+        ? (await request.checkClient({ clientId, org })).requireDPoP
+        : request.requireDPoP;
 
       if (cnfJkt === undefined) {
-        if (request.requireDPoP) fail('This client must use a DPoP-bound access token.');
+        if (requireDPoP) fail('This client must use a DPoP-bound access token.');
         if (scheme === 'dpop') fail('The DPoP scheme requires a DPoP-bound access token.');
       } else {
         if (scheme !== 'dpop') fail('A DPoP-bound access token must be sent with the DPoP scheme.');

@@ -29,6 +29,7 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = Object.freeze([
   { org: 'org-molit', name: 'Ministry of Land, Infrastructure and Transport' },
   { org: 'org-nts', name: 'National Tax Service' },
   { org: 'org-mma', name: 'Military Manpower Administration' },
+  { org: 'org-seoul-jongno', name: 'Jongno District Office, Seoul' },
 ]);
 
 export const DEMO_CITIZENS: readonly DemoIdentity[] = Object.freeze([
@@ -81,6 +82,7 @@ export const DEMO_CLERKS: readonly DemoIdentity[] = Object.freeze([
   { sub: 'clerk-molit', name: 'Han Jae-won', role: 'clerk', org: 'org-molit' },
   { sub: 'clerk-nts', name: 'Oh Min-seo', role: 'clerk', org: 'org-nts' },
   { sub: 'clerk-mma', name: 'Seo Hyun-woo', role: 'clerk', org: 'org-mma' },
+  { sub: 'clerk-jongno', name: 'Bae Ji-min', role: 'clerk', org: 'org-seoul-jongno' },
 ]);
 
 export const DEMO_STAFF: readonly DemoIdentity[] = Object.freeze([

@@ -2,7 +2,7 @@
  * oidc-provider configuration for the dev identity provider. Kept apart from the server wiring so
  * the settings that matter for interoperability (algorithms, token formats, claims) read in one place.
  */
-import type { Account, ClientMetadata, Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import type { Account, Adapter, ClientMetadata, Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { demoClaims, findDemoIdentity } from './demo-identities.js';
 
 export interface DevWebClient {
@@ -50,9 +50,13 @@ interface ConfigInput {
   privateJwks: JWK[];
   cookieKeys: string[];
   invalidTarget: () => Error;
+  /** Organisation of a client not among `clients` (looked up through the adapter). */
+  orgOf?: (clientId: string) => string | undefined;
+  /** Storage factory; when it serves the Client model, clients are also looked up there. */
+  adapter?: (model: string) => Adapter;
 }
 
-function webClientMetadata(client: DevWebClient): ClientMetadata {
+export function webClientMetadata(client: DevWebClient): ClientMetadata {
   return {
     client_id: client.clientId,
     client_secret: client.clientSecret,
@@ -66,7 +70,7 @@ function webClientMetadata(client: DevWebClient): ClientMetadata {
   };
 }
 
-function apiClientMetadata(client: DevApiClient, defaultScope: string): ClientMetadata {
+export function apiClientMetadata(client: DevApiClient, defaultScope: string): ClientMetadata {
   return {
     client_id: client.clientId,
     token_endpoint_auth_method: 'private_key_jwt',
@@ -80,16 +84,21 @@ function apiClientMetadata(client: DevApiClient, defaultScope: string): ClientMe
   };
 }
 
+export function resourceScopes(resources: Record<string, DevResourceServer>): string {
+  return [...new Set(Object.values(resources).flatMap((r) => r.scope.split(' ')))].join(' ');
+}
+
 export function buildConfiguration(input: ConfigInput): Configuration {
   const { clients, resources, privateJwks, cookieKeys, invalidTarget } = input;
   const orgByClient = new Map((clients.api ?? []).map((client) => [client.clientId, client.org]));
-  const allScopes = [...new Set(Object.values(resources).flatMap((r) => r.scope.split(' ')))].join(' ');
+  const allScopes = resourceScopes(resources);
 
   return {
     clients: [
       ...(clients.web ?? []).map(webClientMetadata),
       ...(clients.api ?? []).map((client) => apiClientMetadata(client, allScopes)),
     ],
+    ...(input.adapter ? { adapter: input.adapter } : {}),
     jwks: { keys: privateJwks },
     cookies: { keys: cookieKeys },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
@@ -128,7 +137,10 @@ export function buildConfiguration(input: ConfigInput): Configuration {
       return { accountId: identity.sub, claims: () => demoClaims(identity) };
     },
     async extraTokenClaims(_ctx, token) {
-      const org = token.clientId === undefined ? undefined : orgByClient.get(token.clientId);
+      const org =
+        token.clientId === undefined
+          ? undefined
+          : (orgByClient.get(token.clientId) ?? input.orgOf?.(token.clientId));
       return org === undefined ? undefined : { org };
     },
     features: {

@@ -6,15 +6,21 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import {
+  apiClientMetadata,
   buildConfiguration,
+  resourceScopes,
+  webClientMetadata,
   DEFAULT_API_RESOURCE,
   DEFAULT_API_SCOPE,
   DEV_ACR,
   DEV_AMR,
+  type DevApiClient,
   type DevClients,
   type DevResourceServer,
+  type DevWebClient,
 } from './identity-provider-config.js';
 import { findDemoIdentity } from './demo-identities.js';
 
@@ -42,6 +48,11 @@ export interface DevIdentityProviderOptions {
   resources?: Record<string, DevResourceServer>;
   /** Private signing JWKs (with kid and alg); generated (ES256 + EdDSA) when absent. */
   signingKeys?: JWK[];
+  /**
+   * Institutional clients looked up on demand (e.g. from the api_client table), so clients
+   * registered after start work at once. `clients.api` entries take precedence.
+   */
+  findApiClient?: (clientId: string) => Promise<DevApiClient | undefined>;
 }
 
 export interface DevIdentityProviderKeys {
@@ -56,6 +67,8 @@ export interface DevIdentityProvider {
   url: string;
   keys: DevIdentityProviderKeys;
   provider: Provider;
+  /** Adds or replaces a browser relying party after start (e.g. once the gateway's URL is known). */
+  registerWebClient(client: DevWebClient): void;
   stop(): Promise<void>;
 }
 
@@ -177,16 +190,46 @@ export async function startDevIdentityProvider(
   const address = await listen(server, options.port ?? issuerPort, host);
   const issuer = (options.issuerUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
 
+  // Clients registered after start, and clients looked up on demand, are served to oidc-provider
+  // through its storage adapter's Client model; everything else stays in its memory adapter.
+  const resources = options.resources ?? { [DEFAULT_API_RESOURCE]: { scope: DEFAULT_API_SCOPE } };
+  const lateWebClients = new Map<string, DevWebClient>();
+  const lateOrgs = new Map<string, string>();
+  const { createMemoryAdapter } = (await import(
+    // No typings for this deep import: it is oidc-provider's own default in-memory adapter.
+    'oidc-provider/lib/adapters/memory_adapter.js' as string
+  )) as { createMemoryAdapter: (clockTolerance: number) => (model: string) => Adapter };
+  const memory = createMemoryAdapter(15);
+  const clientAdapter: Adapter = {
+    async find(id: string) {
+      const web = lateWebClients.get(id);
+      if (web) return webClientMetadata(web) as unknown as AdapterPayload;
+      const api = await options.findApiClient?.(id);
+      if (!api) return undefined;
+      lateOrgs.set(api.clientId, api.org);
+      return apiClientMetadata(api, resourceScopes(resources)) as unknown as AdapterPayload;
+    },
+    upsert: async () => undefined,
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+    destroy: async () => undefined,
+    consume: async () => undefined,
+    revokeByGrantId: async () => undefined,
+  };
+  const adapter = (model: string): Adapter => (model === 'Client' ? clientAdapter : memory(model));
+
   let provider: Provider;
   try {
     provider = new OidcProvider(
       issuer,
       buildConfiguration({
         clients: options.clients,
-        resources: options.resources ?? { [DEFAULT_API_RESOURCE]: { scope: DEFAULT_API_SCOPE } },
+        resources,
         privateJwks,
         cookieKeys: [randomBytes(32).toString('base64url')],
         invalidTarget: () => new errors.InvalidTarget(),
+        orgOf: (clientId) => lateOrgs.get(clientId),
+        adapter,
       }),
     );
   } catch (err) {
@@ -210,6 +253,9 @@ export async function startDevIdentityProvider(
     url: issuer,
     keys: { private: privateJwks, public: privateJwks.map(toPublicJwk) },
     provider,
+    registerWebClient(client) {
+      lateWebClients.set(client.clientId, client);
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -1,0 +1,117 @@
+/**
+ * Sign-in and API authentication, wired once for compose: the authentication middleware (or a
+ * test's stand-in) followed by the declared access rules, the /auth pages, GET /v1/me, and the
+ * purge of ended sessions, abandoned sign-ins and spent DPoP ids.
+ */
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { BackgroundTask } from '../compose.js';
+import type { Config } from '../config.js';
+import type { OrganisationsService } from '../organisations/organisations.service.js';
+import { createAccessControl, loadOperationAccess } from './access.js';
+import { createAccessTokenVerifier } from './access-token.js';
+import { createAuthenticate } from './authenticate.js';
+import { cookiePolicy } from './cookies.js';
+import type { IdentitySetup } from './identity.js';
+import { loginRouter } from './login.routes.js';
+import { createLoginService, type LoginService } from './login.service.js';
+import { meRouter } from './me.routes.js';
+import { createPgReplayStore, createSessionsRepo, type SessionsRepo } from './sessions.repo.js';
+
+export interface AuthModule {
+  sessions: SessionsRepo;
+  login: LoginService;
+  /** Authentication (`override` replaces it in tests) then the access rules of openapi/gateway.yaml. */
+  middleware(override?: RequestHandler): RequestHandler;
+  pageRouter: Router;
+  apiRouter: Router;
+  cleanup: BackgroundTask;
+}
+
+/** Runs two middlewares as one, passing errors (thrown, rejected or next(err)) on. */
+function chain(first: RequestHandler, second: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const then = (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        void Promise.resolve(second(req, res, next)).catch(next);
+      } catch (error) {
+        next(error);
+      }
+    };
+    try {
+      void Promise.resolve(first(req, res, then)).catch(next);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+const CLEANUP_INTERVAL_MS = 60_000;
+
+export function createAuthModule(deps: {
+  config: Readonly<Config>;
+  db: Knex;
+  logger: Logger;
+  organisations: OrganisationsService;
+  identity: IdentitySetup | undefined;
+  now?: () => Date;
+}): AuthModule {
+  const { config, db, logger, organisations } = deps;
+  const identity = deps.identity ?? { rp: undefined, apiIssuers: [] };
+  const sessions = createSessionsRepo(
+    db,
+    { idleSec: config.auth.sessionIdleTimeoutSec, absoluteSec: config.auth.sessionAbsoluteTimeoutSec },
+    deps.now,
+  );
+  const cookies = cookiePolicy(config.publicUrl, config.nodeEnv);
+  const verifier = identity.apiIssuers.length
+    ? createAccessTokenVerifier({
+        issuers: identity.apiIssuers,
+        dpop: { replayStore: createPgReplayStore(db, deps.now) },
+        ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
+      })
+    : undefined;
+  const authenticate = createAuthenticate({
+    verifier,
+    organisations,
+    sessions,
+    cookies,
+    publicUrl: config.publicUrl,
+  });
+  const accessControl = createAccessControl(loadOperationAccess(), logger);
+  const login = createLoginService({
+    rp: identity.rp,
+    sessions,
+    organisations,
+    subjectPepper: config.subjectPepper,
+    logger,
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  const purge = () => {
+    running = sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'auth cleanup failed'));
+  };
+
+  return {
+    sessions,
+    login,
+    middleware: (override) => chain(override ?? authenticate, accessControl),
+    pageRouter: loginRouter({ login, sessions, cookies, publicUrl: config.publicUrl }),
+    apiRouter: meRouter(),
+    cleanup: {
+      name: 'auth-cleanup',
+      start() {
+        timer ??= setInterval(purge, CLEANUP_INTERVAL_MS);
+        timer.unref();
+      },
+      async stop() {
+        if (timer) clearInterval(timer);
+        timer = undefined;
+        await running;
+      },
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Server-side browser sessions, sign-ins in progress and DPoP replay records in PostgreSQL. The
+ * browser only ever holds random tokens; the tables hold their SHA-256, so reading the database does
+ * not yield a usable cookie.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Principal } from './principal.js';
+import type { ReplayStore } from './replay-store.js';
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+export interface SessionTimeouts {
+  idleSec: number;
+  absoluteSec: number;
+}
+
+export interface Session {
+  /** SHA-256 of the cookie token; also the stable session id we expose (e.g. in principals). */
+  idHash: string;
+  principal: Principal;
+  csrfSecret: string;
+  idpIssuer: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleExpiresAt: Date;
+  expiresAt: Date;
+}
+
+interface SessionRow {
+  id_hash: string;
+  principal: Principal;
+  csrf_secret: string;
+  idp_issuer: string;
+  created_at: Date;
+  last_seen_at: Date;
+  idle_expires_at: Date;
+  expires_at: Date;
+}
+
+const toSession = (r: SessionRow): Session => ({
+  idHash: r.id_hash,
+  principal: r.principal,
+  csrfSecret: r.csrf_secret,
+  idpIssuer: r.idp_issuer,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  idleExpiresAt: r.idle_expires_at,
+  expiresAt: r.expires_at,
+});
+
+export type LoginKind = 'citizen' | 'clerk' | 'staff';
+
+export interface PendingLogin {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  kind: LoginKind;
+  returnTo: string;
+  redirectUri: string;
+}
+
+/** Sliding idle timeout: last_seen is only rewritten when it is this stale, to spare writes. */
+const TOUCH_AFTER_MS = 30_000;
+export const LOGIN_TTL_SEC = 600;
+
+export function createSessionsRepo(db: Knex, timeouts: SessionTimeouts, now: () => Date = () => new Date()) {
+  const after = (sec: number, from = now()) => new Date(from.getTime() + sec * 1000);
+
+  return {
+    timeouts,
+
+    /** A new session; returns the cookie token (shown once, never stored). */
+    async create(principal: Principal, idpIssuer: string): Promise<{ token: string; session: Session }> {
+      const token = randomToken();
+      const t = now();
+      const [row] = (await db('auth_session')
+        .insert({
+          id_hash: tokenHash(token),
+          principal: JSON.stringify(principal),
+          csrf_secret: randomToken(),
+          idp_issuer: idpIssuer,
+          created_at: t,
+          last_seen_at: t,
+          idle_expires_at: after(timeouts.idleSec, t),
+          expires_at: after(timeouts.absoluteSec, t),
+        })
+        .returning('*')) as SessionRow[];
+      return { token, session: toSession(row!) };
+    },
+
+    /** The live session for a cookie token, its idle deadline pushed forward; undefined when ended. */
+    async find(token: string): Promise<Session | undefined> {
+      if (token.length < 20 || token.length > 100) return undefined;
+      const t = now();
+      const row = (await db('auth_session')
+        .where('id_hash', tokenHash(token))
+        .andWhere('expires_at', '>', t)
+        .andWhere('idle_expires_at', '>', t)
+        .first()) as SessionRow | undefined;
+      if (!row) return undefined;
+      const session = toSession(row);
+      if (t.getTime() - session.lastSeenAt.getTime() >= TOUCH_AFTER_MS) {
+        const idleExpiresAt = new Date(
+          Math.min(after(timeouts.idleSec, t).getTime(), session.expiresAt.getTime()),
+        );
+        await db('auth_session')
+          .where('id_hash', session.idHash)
+          .update({ last_seen_at: t, idle_expires_at: idleExpiresAt });
+        session.lastSeenAt = t;
+        session.idleExpiresAt = idleExpiresAt;
+      }
+      return session;
+    },
+
+    async destroy(token: string): Promise<boolean> {
+      return (await db('auth_session').where('id_hash', tokenHash(token)).delete()) > 0;
+    },
+
+    async savePendingLogin(login: PendingLogin): Promise<string> {
+      const binding = randomToken();
+      await db('auth_login').insert({
+        binding_hash: tokenHash(binding),
+        state: login.state,
+        nonce: login.nonce,
+        code_verifier: login.codeVerifier,
+        kind: login.kind,
+        return_to: login.returnTo,
+        redirect_uri: login.redirectUri,
+        expires_at: after(LOGIN_TTL_SEC),
+      });
+      return binding;
+    },
+
+    /** Single use: the row is deleted as it is read. */
+    async takePendingLogin(binding: string): Promise<PendingLogin | undefined> {
+      if (binding.length < 20 || binding.length > 100) return undefined;
+      const [row] = (await db('auth_login')
+        .where('binding_hash', tokenHash(binding))
+        .andWhere('expires_at', '>', now())
+        .delete()
+        .returning('*')) as {
+        state: string;
+        nonce: string;
+        code_verifier: string;
+        kind: LoginKind;
+        return_to: string;
+        redirect_uri: string;
+      }[];
+      if (!row) return undefined;
+      return {
+        state: row.state,
+        nonce: row.nonce,
+        codeVerifier: row.code_verifier,
+        kind: row.kind,
+        returnTo: row.return_to,
+        redirectUri: row.redirect_uri,
+      };
+    },
+
+    /** Deletes ended sessions, abandoned sign-ins and DPoP ids past their window. */
+    async purgeExpired(): Promise<{ sessions: number; logins: number; dpop: number }> {
+      const t = now();
+      const sessions = await db('auth_session')
+        .where('expires_at', '<=', t)
+        .orWhere('idle_expires_at', '<=', t)
+        .delete();
+      const logins = await db('auth_login').where('expires_at', '<=', t).delete();
+      const dpop = await db('dpop_replay').where('expires_at', '<=', t).delete();
+      return { sessions, logins, dpop };
+    },
+  };
+}
+
+export type SessionsRepo = ReturnType<typeof createSessionsRepo>;
+
+/**
+ * The ReplayStore of the access-token verifier in PostgreSQL, shared by every gateway process.
+ * Keys are `<jkt>:<jti>`; a row past its expiry may be claimed again (the proof would be refused
+ * as too old by then anyway).
+ */
+export function createPgReplayStore(db: Knex, now: () => Date = () => new Date()): ReplayStore {
+  return {
+    async markUsed(key, expiresAt) {
+      const colon = key.indexOf(':');
+      const jkt = colon < 0 ? '' : key.slice(0, colon);
+      const jti = colon < 0 ? key : key.slice(colon + 1);
+      const result = await db.raw<{ rows: unknown[] }>(
+        `INSERT INTO dpop_replay (jkt, jti, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (jkt, jti) DO UPDATE SET expires_at = excluded.expires_at
+         WHERE dpop_replay.expires_at <= ?
+         RETURNING 1`,
+        [jkt, jti, expiresAt, now()],
+      );
+      return result.rows.length === 1;
+    },
+  };
+}
