@@ -1,0 +1,105 @@
+/** Wires the consent domain: repository, service, API and page routers, webhook outbox and expiry sweep. */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/catalog.types.js';
+import type { Config } from '../config.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { OrganisationsService } from '../organisations/organisations.service.js';
+import { consentPages, sessionCsrfGuard, type CsrfGuard } from './consent.pages.js';
+import { createConsentsRepo } from './consents.repo.js';
+import { consentsRouter } from './consents.routes.js';
+import { createConsentsService } from './consents.service.js';
+import { createWebhookOutbox, type OutboxOptions } from './webhooks.js';
+
+export interface ConsentsModuleOptions {
+  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper' | 'consents'>;
+  db: Knex;
+  logger: Logger;
+  keys: KeyStore;
+  catalog: Catalog;
+  organisations: OrganisationsService;
+  now?: () => Date;
+  /** Replaces the built-in CSRF guard (e.g. with the session layer's). */
+  csrf?: CsrfGuard;
+  /** Test-only outbox tuning (fetch, backoff). */
+  outbox?: Partial<
+    Pick<OutboxOptions, 'fetch' | 'baseBackoffMs' | 'maxBackoffMs' | 'maxAttempts' | 'intervalMs'>
+  >;
+}
+
+/** PUBLIC_URL, else http://HOST:PORT as boot.ts derives it. */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '');
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+export function createConsentsModule(options: ConsentsModuleOptions) {
+  const { config, db, logger, keys } = options;
+  const pepper = new TextEncoder().encode(config.subjectPepper);
+  const publicUrl = publicBaseUrl(config);
+  const repo = createConsentsRepo(db);
+  const service = createConsentsService({
+    repo,
+    organisations: options.organisations,
+    catalog: options.catalog,
+    keys,
+    pepper,
+    publicUrl,
+    allowLoopbackHttp: config.nodeEnv !== 'production',
+    requestTtlSeconds: config.consents.requestTtlSeconds,
+    tokenTtlSeconds: config.consents.tokenTtlSeconds,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const outbox = createWebhookOutbox({
+    repo,
+    keys,
+    issuer: publicUrl,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+    ...options.outbox,
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  const sweepIntervalMs = 30_000;
+  const sweep = {
+    name: 'consent-expiry',
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      const tick = () => {
+        if (stopped) return;
+        running = service
+          .expireDue()
+          .catch((err: unknown) => logger.error({ err }, 'consent expiry sweep failed'))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(tick, sweepIntervalMs);
+          });
+      };
+      timer = setTimeout(tick, 0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+
+  return {
+    service,
+    repo,
+    apiRouter: consentsRouter(service),
+    pageRouter: consentPages({
+      service,
+      catalog: options.catalog,
+      csrf: options.csrf ?? sessionCsrfGuard(pepper),
+    }),
+    outbox,
+    sweep,
+    background: [outbox, sweep],
+  };
+}
+
+export type ConsentsModule = ReturnType<typeof createConsentsModule>;

@@ -1,0 +1,400 @@
+/** knex only: consent records, their events, the webhook outbox and registered redirect URIs. */
+import type { Knex } from 'knex';
+import type { OrgClass } from '../organisations/organisations.types.js';
+import type {
+  ConsentEvent,
+  ConsentEventType,
+  ConsentMode,
+  ConsentRecord,
+  ConsentStatus,
+  DataLife,
+  DataRange,
+  GrantedFields,
+  RequestedFields,
+  Usage,
+} from './consents.types.js';
+
+/** An opaque transaction handle as far as the service is concerned; a Knex.Transaction here. */
+export type Tx = unknown;
+
+interface ConsentRow {
+  id: string;
+  version: number;
+  schema_version: string;
+  status: ConsentStatus;
+  status_reason: string | null;
+  mode: ConsentMode;
+  subject_key: string | null;
+  subject_named: boolean;
+  requester_org: string;
+  requester_class: OrgClass;
+  client_id: string | null;
+  clerk_id: string | null;
+  purpose_code: string;
+  legal_basis: string;
+  record_types: string[];
+  fields_requested: Record<string, RequestedFields>;
+  fields_granted: GrantedFields | null;
+  data_range: DataRange | null;
+  usage: Usage;
+  max_uses: number;
+  use_count: number;
+  last_used_at: Date | null;
+  data_life: DataLife | null;
+  duration_days: number;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  request_expires_at: Date;
+  redirect_uri: string | null;
+  client_state: string | null;
+  webhook_url: string | null;
+  short_code: string | null;
+  collection_method: string;
+  document_reference: string | null;
+  acr: string | null;
+  amr: string[] | null;
+  auth_time: Date | null;
+  language: string | null;
+  jurisdiction: string;
+  rec_hash: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function fromRow(r: ConsentRow): ConsentRecord {
+  return {
+    id: r.id,
+    version: r.version,
+    schemaVersion: r.schema_version,
+    status: r.status,
+    statusReason: r.status_reason,
+    mode: r.mode,
+    subjectKey: r.subject_key,
+    subjectNamed: r.subject_named,
+    requesterOrg: r.requester_org,
+    requesterClass: r.requester_class,
+    clientId: r.client_id,
+    clerkId: r.clerk_id,
+    purposeCode: r.purpose_code,
+    legalBasis: r.legal_basis,
+    recordTypes: r.record_types,
+    fieldsRequested: r.fields_requested,
+    fieldsGranted: r.fields_granted,
+    dataRange: r.data_range,
+    usage: r.usage,
+    maxUses: r.max_uses,
+    useCount: r.use_count,
+    lastUsedAt: r.last_used_at,
+    dataLife: r.data_life,
+    durationDays: r.duration_days,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    requestExpiresAt: r.request_expires_at,
+    redirectUri: r.redirect_uri,
+    clientState: r.client_state,
+    webhookUrl: r.webhook_url,
+    shortCode: r.short_code,
+    collectionMethod: r.collection_method,
+    documentReference: r.document_reference,
+    acr: r.acr,
+    amr: r.amr,
+    authTime: r.auth_time,
+    language: r.language,
+    jurisdiction: r.jurisdiction,
+    recHash: r.rec_hash,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toRow(c: ConsentRecord): Record<string, unknown> {
+  const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+  return {
+    id: c.id,
+    version: c.version,
+    schema_version: c.schemaVersion,
+    status: c.status,
+    status_reason: c.statusReason,
+    mode: c.mode,
+    subject_key: c.subjectKey,
+    subject_named: c.subjectNamed,
+    requester_org: c.requesterOrg,
+    requester_class: c.requesterClass,
+    client_id: c.clientId,
+    clerk_id: c.clerkId,
+    purpose_code: c.purposeCode,
+    legal_basis: c.legalBasis,
+    record_types: c.recordTypes,
+    fields_requested: json(c.fieldsRequested),
+    fields_granted: json(c.fieldsGranted),
+    data_range: json(c.dataRange),
+    usage: json(c.usage),
+    max_uses: c.maxUses,
+    use_count: c.useCount,
+    last_used_at: c.lastUsedAt,
+    data_life: json(c.dataLife),
+    duration_days: c.durationDays,
+    valid_from: c.validFrom,
+    valid_until: c.validUntil,
+    request_expires_at: c.requestExpiresAt,
+    redirect_uri: c.redirectUri,
+    client_state: c.clientState,
+    webhook_url: c.webhookUrl,
+    short_code: c.shortCode,
+    collection_method: c.collectionMethod,
+    document_reference: c.documentReference,
+    acr: c.acr,
+    amr: c.amr,
+    auth_time: c.authTime,
+    language: c.language,
+    jurisdiction: c.jurisdiction,
+    rec_hash: c.recHash,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+interface EventRow {
+  id: string | number;
+  consent_id: string;
+  version: number;
+  at: Date;
+  type: ConsentEventType;
+  state: ConsentStatus;
+  actor: string;
+  reason: string | null;
+  detail: Record<string, unknown>;
+}
+
+const eventFromRow = (r: EventRow): ConsentEvent => ({
+  id: Number(r.id),
+  consentId: r.consent_id,
+  version: r.version,
+  at: r.at,
+  type: r.type,
+  state: r.state,
+  actor: r.actor,
+  reason: r.reason,
+  detail: r.detail,
+});
+
+export interface NewEvent {
+  consentId: string;
+  version: number;
+  at: Date;
+  type: ConsentEventType;
+  state: ConsentStatus;
+  actor: string;
+  reason: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface Delivery {
+  id: number;
+  consentId: string;
+  eventId: number;
+  url: string;
+  audience: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export interface SubjectPageCursor {
+  rank: number;
+  createdAt: string;
+  id: string;
+}
+
+const RANK = `CASE status WHEN 'ACTIVE' THEN 0 WHEN 'PAUSED' THEN 1 WHEN 'REQUESTED' THEN 2 ELSE 3 END`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function createConsentsRepo(db: Knex) {
+  const q = (trx?: Tx): Knex => (trx as Knex.Transaction | undefined) ?? db;
+
+  return {
+    transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction((trx) => work(trx));
+    },
+
+    async insert(record: ConsentRecord, trx?: Tx): Promise<void> {
+      await q(trx)('consent').insert(toRow(record));
+    },
+
+    async get(id: string, trx?: Tx): Promise<ConsentRecord | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = (await q(trx)('consent').where({ id }).first()) as ConsentRow | undefined;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /** Locks the row until the transaction ends. */
+    async getForUpdate(id: string, trx: Tx): Promise<ConsentRecord | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = (await q(trx)('consent').where({ id }).forUpdate().first()) as ConsentRow | undefined;
+      return row ? fromRow(row) : undefined;
+    },
+
+    async findByShortCode(code: string): Promise<ConsentRecord | undefined> {
+      const row = (await db('consent').where({ short_code: code }).first()) as ConsentRow | undefined;
+      return row ? fromRow(row) : undefined;
+    },
+
+    /** Writes a new version; the caller holds the row lock (getForUpdate) in the same transaction. */
+    async replace(record: ConsentRecord, trx: Tx): Promise<void> {
+      const { id, ...rest } = toRow(record);
+      await q(trx)('consent').where({ id }).update(rest);
+    },
+
+    /**
+     * Counts one use, atomically with the check: the row must still be ACTIVE, at this version, inside its
+     * validity and below its maximum. A concurrent revocation either committed first (the WHERE no longer
+     * matches after PostgreSQL re-reads the row) or waits for this transaction to end.
+     */
+    async countUse(id: string, version: number, now: Date, trx?: Tx): Promise<ConsentRecord | undefined> {
+      const rows = (await q(trx).raw(
+        `UPDATE consent SET use_count = use_count + 1, last_used_at = ?
+          WHERE id = ? AND version = ? AND status = 'ACTIVE' AND use_count < max_uses
+            AND valid_from <= ? AND valid_until > ?
+          RETURNING *`,
+        [now, id, version, now, now],
+      )) as { rows: ConsentRow[] };
+      return rows.rows[0] ? fromRow(rows.rows[0]) : undefined;
+    },
+
+    async insertEvent(event: NewEvent, trx?: Tx): Promise<number> {
+      const [row] = (await q(trx)('consent_event')
+        .insert({
+          consent_id: event.consentId,
+          version: event.version,
+          at: event.at,
+          type: event.type,
+          state: event.state,
+          actor: event.actor,
+          reason: event.reason,
+          detail: JSON.stringify(event.detail),
+        })
+        .returning('id')) as { id: string | number }[];
+      return Number(row!.id);
+    },
+
+    async events(consentId: string, trx?: Tx): Promise<ConsentEvent[]> {
+      const rows = (await q(trx)('consent_event')
+        .where({ consent_id: consentId })
+        .orderBy('id')) as EventRow[];
+      return rows.map(eventFromRow);
+    },
+
+    async enqueueDelivery(
+      d: { consentId: string; eventId: number; url: string; audience: string; payload: object; at: Date },
+      trx?: Tx,
+    ): Promise<void> {
+      await q(trx)('consent_webhook_delivery').insert({
+        consent_id: d.consentId,
+        event_id: d.eventId,
+        url: d.url,
+        audience: d.audience,
+        payload: JSON.stringify(d.payload),
+        next_attempt_at: d.at,
+        created_at: d.at,
+      });
+    },
+
+    /** Due deliveries, locked (SKIP LOCKED) so several instances never send the same one twice at once. */
+    async claimDueDeliveries(now: Date, limit: number, trx: Tx): Promise<Delivery[]> {
+      const rows = (await q(trx)('consent_webhook_delivery')
+        .where('status', 'pending')
+        .andWhere('next_attempt_at', '<=', now)
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()) as {
+        id: string | number;
+        consent_id: string;
+        event_id: string | number;
+        url: string;
+        audience: string;
+        payload: Record<string, unknown>;
+        attempts: number;
+      }[];
+      return rows.map((r) => ({
+        id: Number(r.id),
+        consentId: r.consent_id,
+        eventId: Number(r.event_id),
+        url: r.url,
+        audience: r.audience,
+        payload: r.payload,
+        attempts: r.attempts,
+      }));
+    },
+
+    async markDelivery(
+      id: number,
+      result:
+        | { status: 'delivered'; httpStatus: number; at: Date }
+        | { status: 'pending' | 'failed'; error: string; httpStatus: number | null; nextAttemptAt: Date },
+      trx?: Tx,
+    ): Promise<void> {
+      await q(trx)('consent_webhook_delivery')
+        .where({ id })
+        .update({
+          status: result.status,
+          attempts: db.raw('attempts + 1'),
+          last_status: result.httpStatus,
+          ...(result.status === 'delivered'
+            ? { delivered_at: result.at, last_error: null }
+            : { last_error: result.error.slice(0, 500), next_attempt_at: result.nextAttemptAt }),
+        });
+    },
+
+    async deliveries(consentId: string): Promise<{ status: string; attempts: number; eventId: number }[]> {
+      const rows = (await db('consent_webhook_delivery').where({ consent_id: consentId }).orderBy('id')) as {
+        status: string;
+        attempts: number;
+        event_id: string | number;
+      }[];
+      return rows.map((r) => ({ status: r.status, attempts: r.attempts, eventId: Number(r.event_id) }));
+    },
+
+    /** Consents naming a subject: active first, then paused, pending, and the rest; newest first within. */
+    async listForSubject(
+      subjectKey: string,
+      page: { limit: number; after?: SubjectPageCursor | undefined },
+    ): Promise<(ConsentRecord & { rank: number })[]> {
+      const params: Knex.RawBinding[] = [subjectKey];
+      let where = '';
+      if (page.after) {
+        const { rank, createdAt, id } = page.after;
+        where = `AND (${RANK} > ? OR (${RANK} = ? AND (created_at < ? OR (created_at = ? AND id < ?))))`;
+        params.push(rank, rank, createdAt, createdAt, id);
+      }
+      params.push(page.limit + 1);
+      const result = (await db.raw(
+        `SELECT *, ${RANK} AS rank FROM consent WHERE subject_key = ? ${where}
+          ORDER BY rank, created_at DESC, id DESC LIMIT ?`,
+        params,
+      )) as { rows: (ConsentRow & { rank: number })[] };
+      return result.rows.map((r) => ({ ...fromRow(r), rank: r.rank }));
+    },
+
+    /** Ids of consents whose validity or pending request has run out. */
+    async dueForExpiry(now: Date, limit: number): Promise<string[]> {
+      const result = (await db.raw(
+        `SELECT id FROM consent
+          WHERE (status IN ('ACTIVE', 'PAUSED') AND valid_until <= ?)
+             OR (status = 'REQUESTED' AND request_expires_at <= ?)
+          ORDER BY id LIMIT ?`,
+        [now, now, limit],
+      )) as { rows: { id: string }[] };
+      return result.rows.map((r) => r.id);
+    },
+
+    async redirectUris(clientId: string): Promise<string[]> {
+      return (await db('api_client_redirect_uri').where({ client_id: clientId }).pluck('uri')) as string[];
+    },
+
+    async addRedirectUri(clientId: string, uri: string): Promise<void> {
+      await db('api_client_redirect_uri').insert({ client_id: clientId, uri }).onConflict().ignore();
+    },
+  };
+}
+
+export type ConsentsRepo = ReturnType<typeof createConsentsRepo>;

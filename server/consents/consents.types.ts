@@ -1,0 +1,217 @@
+/** Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7. */
+import type { OrgClass } from '../organisations/organisations.types.js';
+
+export type ConsentStatus =
+  'REQUESTED' | 'ACTIVE' | 'REJECTED' | 'PAUSED' | 'REVOKED' | 'EXPIRED' | 'EXHAUSTED';
+export const CONSENT_STATUSES: readonly ConsentStatus[] = [
+  'REQUESTED',
+  'ACTIVE',
+  'REJECTED',
+  'PAUSED',
+  'REVOKED',
+  'EXPIRED',
+  'EXHAUSTED',
+];
+/** Statuses a consent never leaves. */
+export const FINAL_STATUSES: readonly ConsentStatus[] = ['REJECTED', 'REVOKED', 'EXPIRED', 'EXHAUSTED'];
+
+export type ConsentMode = 'citizen' | 'attested' | 'statutory';
+
+export type ConsentEventType =
+  | 'requested'
+  | 'approved'
+  | 'rejected'
+  | 'paused'
+  | 'resumed'
+  | 'revoked'
+  | 'expired'
+  | 'exhausted'
+  | 'attested'
+  | 'statutory';
+
+export type PeriodUnit = 'day' | 'week' | 'month' | 'year';
+
+/** How often the requester may fetch: once, up to N times, or periodically (at most `value` per `unit`). */
+export type Usage =
+  | { fetch: 'once'; maxUses: 1 }
+  | { fetch: 'limited'; maxUses: number }
+  | { fetch: 'periodic'; frequency: { unit: PeriodUnit; value: number }; maxUses: number };
+
+/** Fields a requester asks for, per record type. The citizen may untick optional ones. */
+export interface RequestedFields {
+  required: string[];
+  optional: string[];
+}
+
+/** Field names granted per record type; 'all' where a paper form or a statute covers the whole record. */
+export type GrantedFields = Record<string, string[] | 'all'>;
+
+export interface DataRange {
+  from: string;
+  to: string;
+}
+
+/** How long the requester may keep what it receives (consent.md §7.1 data_life; never infinite). */
+export interface DataLife {
+  unit: PeriodUnit;
+  value: number;
+}
+
+/** The consent record as stored (server side; never leaves as is — see the views below). */
+export interface ConsentRecord {
+  id: string;
+  version: number;
+  schemaVersion: string;
+  status: ConsentStatus;
+  statusReason: string | null;
+  mode: ConsentMode;
+  /** HMAC subject key; null while a request that named nobody waits for its citizen. */
+  subjectKey: string | null;
+  subjectNamed: boolean;
+  requesterOrg: string;
+  requesterClass: OrgClass;
+  clientId: string | null;
+  clerkId: string | null;
+  purposeCode: string;
+  legalBasis: string;
+  recordTypes: string[];
+  fieldsRequested: Record<string, RequestedFields>;
+  fieldsGranted: GrantedFields | null;
+  dataRange: DataRange | null;
+  usage: Usage;
+  maxUses: number;
+  useCount: number;
+  lastUsedAt: Date | null;
+  dataLife: DataLife | null;
+  durationDays: number;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  requestExpiresAt: Date;
+  redirectUri: string | null;
+  clientState: string | null;
+  webhookUrl: string | null;
+  shortCode: string | null;
+  collectionMethod: string;
+  documentReference: string | null;
+  acr: string | null;
+  amr: string[] | null;
+  authTime: Date | null;
+  language: string | null;
+  jurisdiction: string;
+  recHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ConsentEvent {
+  id: number;
+  consentId: string;
+  version: number;
+  at: Date;
+  type: ConsentEventType;
+  state: ConsentStatus;
+  actor: string;
+  reason: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** Body of POST /v1/consent-requests (after contract validation). */
+export interface ConsentRequestInput {
+  subject?: { scheme: 'rrn' | 'frn'; id: string } | undefined;
+  purpose: string;
+  records: { recordType: string; fields: { required: string[]; optional?: string[] | undefined } }[];
+  durationDays: number;
+  usage:
+    | { fetch: 'once' }
+    | { fetch: 'limited'; maxUses: number }
+    | { fetch: 'periodic'; frequency: { unit: PeriodUnit; value: number } };
+  dataRange?: DataRange | undefined;
+  dataLife: DataLife;
+  redirectUri?: string | undefined;
+  state?: string | undefined;
+  webhookUrl?: string | undefined;
+  language?: 'en' | 'ja' | undefined;
+}
+
+/** What the requester sees when it creates or polls a request. */
+export interface ConsentRequestView {
+  id: string;
+  status: ConsentStatus;
+  version: number;
+  mode: ConsentMode;
+  purpose: string;
+  recordTypes: string[];
+  citizenUrl: string;
+  shortCode: string | null;
+  shortUrl: string | null;
+  expiresAt: string;
+  validFrom: string | null;
+  validUntil: string | null;
+  fieldsGranted: GrantedFields | null;
+  usage: Usage;
+  useCount: number;
+  statusReason: string | null;
+  updatedAt: string;
+}
+
+/** What the citizen sees about one consent naming them. */
+export interface CitizenConsentView {
+  id: string;
+  status: ConsentStatus;
+  version: number;
+  mode: ConsentMode;
+  requester: { org: string; class: OrgClass; names: { en: string; ko: string; ja: string } };
+  clerkId: string | null;
+  purpose: { code: string; names: { en: string; ko: string; ja: string }; legalBasis: string };
+  recordTypes: string[];
+  fieldsGranted: GrantedFields | null;
+  dataRange: DataRange | null;
+  usage: Usage;
+  useCount: number;
+  lastUsedAt: string | null;
+  dataLife: DataLife | null;
+  validFrom: string | null;
+  validUntil: string | null;
+  collectionMethod: string;
+  documentReference: string | null;
+  createdAt: string;
+  updatedAt: string;
+  events?: {
+    at: string;
+    type: ConsentEventType;
+    state: ConsentStatus;
+    actor: string;
+    reason: string | null;
+  }[];
+}
+
+/** The consent token's claims (DESIGN §8, consent.md §7.1). */
+export interface ConsentTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  jti: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  cid: string;
+  cver: number;
+  rec_hash: string;
+  client_id: string;
+  org: string;
+  req_class: OrgClass;
+  purpose: { code: string; legal_basis: string };
+  authorization_details: {
+    type: 'record_access';
+    record_type: string;
+    actions: ['read'];
+    fields: string[];
+    data_range?: DataRange;
+  }[];
+  usage: { fetch: Usage['fetch']; max_uses: number; freq?: { unit: PeriodUnit; value: number } };
+  data_life?: DataLife;
+  cnf?: { jkt: string };
+  acr?: string;
+  amr?: string[];
+  auth_time?: number;
+}

@@ -1,0 +1,63 @@
+/**
+ * The shared page shell of every server-rendered page (consent screens now; console and portal later):
+ * language attribute, skip link, header with the language switch, one <main>, the site stylesheet from
+ * /assets. No inline script or style: helmet's CSP allows scripts from 'self' only.
+ */
+import { html, type SafeHtml } from './html.js';
+import { LANGS, t, type Lang } from './i18n.js';
+
+export interface PageOptions {
+  lang: Lang;
+  title: string;
+  body: SafeHtml;
+  /** The current path (without query), for the language switch links. */
+  path: string;
+  /** Extra scripts from /assets (file names), loaded with defer. */
+  scripts?: string[];
+}
+
+const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+
+export function languageSwitch(lang: Lang, path: string): SafeHtml {
+  return html`<nav class="lang-switch" aria-label="${t(lang, 'site.language')}">
+    <ul>
+      ${LANGS.map((l) =>
+        l === lang
+          ? html`<li><span aria-current="true" lang="${l}">${LANG_NAMES[l]}</span></li>`
+          : html`<li><a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${LANG_NAMES[l]}</a></li>`,
+      )}
+    </ul>
+  </nav>`;
+}
+
+export function layout(options: PageOptions): string {
+  const { lang, title } = options;
+  return `<!doctype html>\n${html`<html lang="${lang}">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>${title} · ${t(lang, 'site.name')}</title>
+      <link rel="stylesheet" href="/assets/site.css" />
+      ${(options.scripts ?? []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
+    </head>
+    <body>
+      <a class="skip-link" href="#main">${t(lang, 'site.skip')}</a>
+      <header class="site-header">
+        <p class="site-name">${t(lang, 'site.name')}</p>
+        ${languageSwitch(lang, options.path)}
+      </header>
+      <main id="main" tabindex="-1">${options.body}</main>
+    </body>
+  </html>`}\n`;
+}
+
+/** A simple message page (errors, outcomes). */
+export function messagePage(lang: Lang, path: string, title: string, message: SafeHtml | string): string {
+  return layout({
+    lang,
+    path,
+    title,
+    body: html`<h1>${title}</h1>
+      <p>${message}</p>`,
+  });
+}
