@@ -22,7 +22,7 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   health: HealthService;
-  /** Sets res.locals.principal from a session cookie or a bearer token; never refuses by itself. */
+  /** Sets res.locals.principal from a session cookie or a bearer token (a bad token is a 401), then applies the declared access rules. */
   authenticate: RequestHandler;
   /** Extra routers mounted after the contract validator (API) or before it (pages). */
   apiRouters?: Router[];
@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     OpenApiValidator.middleware({
       apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
-      validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false },
+      validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false, allErrors: true },
       validateResponses: deps.config.validateResponses ? { removeAdditional: false } : false,
       validateSecurity: false,
       ignorePaths: NON_API_PATHS,

@@ -11,11 +11,19 @@ import { createDb } from './db/db.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { migrateLatest } from './db/migrations.js';
 import { compose } from './compose.js';
+import { seedOrganisations } from './organisations/seed.js';
+import { startIdentity, type Identity } from './auth/identity.js';
+import { seedDemoAccess, writeDemoClientKeys } from './dev/demo-clients.js';
+import { startReferenceRegistry, type ReferenceRegistry } from './dev/registry/registry-server.js';
+import { seedDemoRegistryIfEmpty } from './dev/registry/registry-seed.js';
+import { loadProviderSigningKey } from './providers/provider-key.js';
 
 export interface RunningService {
   url: string;
   server: Server;
   db: Knex;
+  /** Console lines about sign-in: the dev identity provider and its demo accounts, when it runs. */
+  identityLines: string[];
   /** Stop accepting, drain in-flight requests up to the timeout, close the pool and the embedded database. */
   stop(): Promise<void>;
 }
@@ -48,8 +56,48 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     throw err;
   }
 
-  const composition = await compose({ config, db, logger });
+  let identity: Identity;
+  try {
+    identity = await startIdentity({ config, db, logger });
+  } catch (err) {
+    await db.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+
+  // No REGISTRY_URL outside production: the reference registry (synthetic data) runs in-process.
+  const providerSigningKey = await loadProviderSigningKey({
+    keyStoreDir: config.keyStoreDir,
+    allowGenerate: config.nodeEnv !== 'production',
+  });
+  let registry: ReferenceRegistry | undefined;
+  if (!config.providers.registryUrl && config.nodeEnv !== 'production') {
+    if (config.seedDemoData) {
+      const seeded = await seedDemoRegistryIfEmpty(db);
+      if (seeded) logger.info(seeded, 'reference registry seeded with demo subjects');
+    }
+    registry = await startReferenceRegistry({ db, port: 0, trustedKeys: [providerSigningKey.jwk] });
+    logger.info({ url: registry.url }, 'reference registry listening');
+  }
+
+  const composition = await compose({
+    config,
+    db,
+    logger,
+    identity: identity.setup,
+    providerSigningKey,
+    ...(registry ? { registryUrl: registry.url } : {}),
+  });
   const { app } = composition;
+  if (config.seedDemoData) {
+    const { created } = await seedOrganisations(composition.services.organisations);
+    if (created) logger.info({ created }, 'demo organisations and purposes loaded');
+    const access = await seedDemoAccess(composition.services.organisations, {
+      idpIssuer: identity.devIdp?.issuer,
+    });
+    if (access.clients || access.clerks) logger.info(access, 'demo API clients and clerks registered');
+    if (identity.devIdp) await writeDemoClientKeys(config.auth.devDataDir);
+  }
   for (const task of composition.background) task.start();
 
   const server = createServer(app);
@@ -61,6 +109,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   const { port } = server.address() as AddressInfo;
   const url =
     config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  identity.gatewayListening(url);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -80,9 +129,14 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
       }
       clearInterval(reaper);
       for (const task of composition.background) await task.stop();
+      await identity.stop();
+      await registry?.stop();
       await db.destroy();
       await embedded?.stop();
     })());
 
-  return { url, server, db, stop };
+  const registryLines = registry
+    ? [`  Registry        ${registry.url} (reference registry, synthetic data)`]
+    : [];
+  return { url, server, db, identityLines: [...identity.describe(), ...registryLines], stop };
 }

@@ -12,6 +12,34 @@ import { poolStats } from './db/db.js';
 import { pendingMigrations } from './db/migrations.js';
 import { createHealthService } from './health/health.service.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import { createAuditModule, type AuditModule } from './audit/audit.module.js';
+import { createAuthModule, type AuthModule } from './auth/auth.module.js';
+import type { IdentitySetup } from './auth/identity.js';
+import { FileKeyStore } from './keys/file-key-store.js';
+import type { KeyStore } from './keys/key-store.js';
+import { keysRouter } from './keys/keys.routes.js';
+import { loadCatalog, type Catalog } from './catalog/catalog.js';
+import { catalogRouter } from './catalog/catalog.routes.js';
+import { createCatalogService } from './catalog/catalog.service.js';
+import { providersFromConfig } from './providers/provider-config.js';
+import { loadProviderSigningKey, type RequestSigningKey } from './providers/provider-key.js';
+import type { ProviderRegistry } from './providers/provider-registry.js';
+import { createOrganisationsRepo } from './organisations/organisations.repo.js';
+import { subjectKey } from './audit/commitment.js';
+import { createQueryLimits } from './queries/limits.js';
+import { createQueriesRepo } from './queries/queries.repo.js';
+import { queriesRouter } from './queries/queries.routes.js';
+import { createQueryService } from './queries/queries.service.js';
+import { createRecordSigner } from './queries/signer.js';
+import { adminRouter, purposesRouter } from './organisations/organisations.routes.js';
+import {
+  createOrganisationsService,
+  type OrganisationsService,
+} from './organisations/organisations.service.js';
+import { policyRouter } from './policy/policy.routes.js';
+import { createConsentsModule, type ConsentsModule } from './consents/consents.module.js';
+import { webAssetsRouter } from './web/static.js';
+import { loadPolicyService, type PolicyService } from './policy/policy.service.js';
 
 /** Something that runs beside the HTTP server (sequencer, checkpointer, webhook sender ...). */
 export interface BackgroundTask {
@@ -33,13 +61,38 @@ export interface ComposeOptions {
    * domain can be tested before or without the identity providers.
    */
   authenticate?: RequestHandler;
+  /** Sign-in provider and access-token issuers (server/auth/identity.ts); none → tokens refused, no sign-in. */
+  identity?: IdentitySetup;
+  /** The record catalog, when the caller has already loaded it (tests share one). */
+  catalog?: Catalog;
+  /** Base URL of the registry for the "reference" provider (boot: the in-process reference registry); default REGISTRY_URL. */
+  registryUrl?: string;
+  /** Our key for registry request tokens, when the caller has loaded it; default from KEY_STORE_DIR. */
+  providerSigningKey?: RequestSigningKey;
+  /** Test-only: a policies folder other than policies/. */
+  policyDir?: string;
+  /** Test-only: the clock services use (embargoes, checkpoint cadence). */
+  now?: () => Date;
+}
+
+/** The domain services, for the process (seeding, CLI) and for tests. */
+export interface Services {
+  catalog: Catalog;
+  organisations: OrganisationsService;
+  providers: ProviderRegistry;
+  policy: PolicyService;
+  consents: ConsentsModule['service'];
 }
 
 export interface Composition {
   app: Express;
   metrics: Metrics;
   background: BackgroundTask[];
+  services: Services;
   setDraining(value: boolean): void;
+  keys: KeyStore;
+  audit: AuditModule;
+  auth: AuthModule;
 }
 
 export async function compose(options: ComposeOptions): Promise<Composition> {
@@ -57,8 +110,118 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const apiRouters: Router[] = [...(options.extraApiRouters ?? [])];
   const background: BackgroundTask[] = [];
 
-  const authenticate: RequestHandler = options.authenticate ?? ((_req, _res, next) => next());
+  const pepper = new TextEncoder().encode(config.subjectPepper);
+  const keys = await FileKeyStore.open({
+    dir: config.keyStoreDir,
+    allowGenerate: config.nodeEnv !== 'production',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const audit = createAuditModule({ config, db, logger, keys, ...(options.now ? { now: options.now } : {}) });
+  apiRouters.push(keysRouter(keys), audit.router);
+  background.push(audit.sequencer, audit.checkpointer);
+
+  const catalog = options.catalog ?? loadCatalog();
+  const organisations = createOrganisationsService({
+    repo: createOrganisationsRepo(db),
+    recordTypeExists: (id) => catalog.has(id),
+  });
+  apiRouters.push(purposesRouter(organisations), adminRouter(organisations));
+  apiRouters.push(catalogRouter(createCatalogService(catalog)));
+  const providers = providersFromConfig({
+    config,
+    catalog,
+    signingKey:
+      options.providerSigningKey ??
+      (await loadProviderSigningKey({
+        keyStoreDir: config.keyStoreDir,
+        allowGenerate: config.nodeEnv !== 'production',
+      })),
+    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+  });
+  if (providers.providerIds().length === 0 && config.nodeEnv === 'production') {
+    logger.warn('REGISTRY_URL is unset: every record fetch will fail with provider_unavailable');
+  }
+  background.push({ name: 'providers', start() {}, stop: () => providers.close() });
+  // Refuses to start (PolicyFileError naming file and JSON path) on a bad or mismatched policy.
+  const policy = loadPolicyService({
+    catalog,
+    pairwiseKey: config.policyPairwiseKey,
+    ...(options.policyDir ? { dir: options.policyDir } : {}),
+  });
+  apiRouters.push(
+    policyRouter(policy, {
+      purpose: (code) => organisations.getPurpose(code),
+      organisationClass: async (id) => (await organisations.getOrganisation(id)).class,
+    }),
+  );
+  const consents = createConsentsModule({
+    config,
+    db,
+    logger,
+    keys,
+    catalog,
+    organisations,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  pageRouters.push(webAssetsRouter(), consents.pageRouter);
+  apiRouters.push(consents.apiRouter);
+  background.push(...consents.background);
+  const queriesRepo = createQueriesRepo(db);
+  const queries = createQueryService({
+    catalog,
+    policy,
+    entitlements: organisations,
+    consents: consents.service,
+    records: {
+      fetchRecord: ({ fields, ...rest }) =>
+        providers.fetchRecord({ ...rest, ...(fields === 'all' ? {} : { fields }) }),
+    },
+    audit: audit.service,
+    signer: createRecordSigner(keys, config.publicUrl ?? `http://${config.host}:${config.port}`),
+    limits: createQueryLimits(
+      queriesRepo,
+      {
+        requestsPerMinute: config.queries.rateLimitPerMinute,
+        flagSubjectsPerHour: config.queries.harvestFlagSubjectsPerHour,
+        maxSubjectsPerHour: config.queries.harvestMaxSubjectsPerHour,
+      },
+      { logger },
+    ),
+    unitOfWork: (work) => db.transaction((trx) => work(trx)),
+    subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
+    deadlineMs: config.queries.deadlineMs,
+  });
+  apiRouters.push(
+    queriesRouter(queries, queriesRepo, {
+      now: options.now ?? (() => new Date()),
+      idempotencyTtlMs: config.queries.idempotencyTtlMs,
+    }),
+  );
+  const services: Services = { catalog, organisations, providers, policy, consents: consents.service };
+
+  // Authentication (or a test's stand-in), then every operation's declared x-access rule.
+  const auth = createAuthModule({
+    config,
+    db,
+    logger,
+    organisations,
+    identity: options.identity,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  pageRouters.push(auth.pageRouter);
+  apiRouters.push(auth.apiRouter);
+  background.push(auth.cleanup);
+  const authenticate: RequestHandler = auth.middleware(options.authenticate);
 
   const app = createApp({ config, logger, metrics, health, authenticate, pageRouters, apiRouters });
-  return { app, metrics, background, setDraining: (value) => (draining = value) };
+  return {
+    app,
+    metrics,
+    background,
+    services,
+    setDraining: (value) => (draining = value),
+    keys,
+    audit,
+    auth,
+  };
 }

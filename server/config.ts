@@ -17,6 +17,12 @@ interface VariableSpec {
   example: string;
 }
 
+/** Development and test only: production refuses to start with it (or without POLICY_PAIRWISE_KEY). */
+export const DEV_POLICY_PAIRWISE_KEY = 'dev-only-policy-pairwise-key-not-for-production-00';
+
+/** Development and test only: production refuses to start with it (or without SUBJECT_PEPPER). */
+export const DEV_SUBJECT_PEPPER = 'dev-only-subject-pepper-not-for-production-0000';
+
 export const variables = {
   NODE_ENV: {
     schema: { enum: ['development', 'test', 'production'], default: 'development' },
@@ -89,6 +95,164 @@ export const variables = {
     help: "Express 'trust proxy' setting: false, loopback, a hop count or a list of addresses",
     example: 'loopback',
   },
+  QUERY_DEADLINE_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
+    help: 'one deadline for all registry reads of a query, in milliseconds',
+    example: '5000',
+  },
+  QUERY_RATE_LIMIT_PER_MINUTE: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
+    help: 'queries each client or clerk may make per minute (shared by all gateway processes)',
+    example: '600',
+  },
+  HARVEST_FLAG_SUBJECTS_PER_HOUR: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000000, default: 100 },
+    help: 'distinct subjects per client or clerk per hour above which harvesting is reported',
+    example: '100',
+  },
+  HARVEST_MAX_SUBJECTS_PER_HOUR: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000000, default: 300 },
+    help: 'distinct subjects per client or clerk per hour above which further subjects are refused',
+    example: '300',
+  },
+  QUERY_IDEMPOTENCY_TTL_S: {
+    schema: { type: 'integer', minimum: 60, maximum: 86400, default: 600 },
+    help: 'how long a query answer is kept for replay under its Idempotency-Key, in seconds',
+    example: '600',
+  },
+  SEED_DEMO_DATA: {
+    schema: { type: 'boolean' },
+    help: 'true or false: load demo organisations, purposes and registry subjects at start (default true outside production; refused in production)',
+    example: 'true',
+  },
+  SUBJECT_PEPPER: {
+    schema: { type: 'string', minLength: 32, default: DEV_SUBJECT_PEPPER },
+    help: 'secret of at least 32 characters keying subject pseudonyms (HMAC-SHA256); required in production',
+    secret: true,
+    example: '',
+  },
+  POLICY_PAIRWISE_KEY: {
+    schema: { type: 'string', minLength: 32, default: DEV_POLICY_PAIRWISE_KEY },
+    help: 'secret of at least 32 characters keying pairwise hashes of released fields (HMAC-SHA256); required in production',
+    secret: true,
+    example: '',
+  },
+  KEY_STORE_DIR: {
+    schema: { type: 'string', minLength: 1, default: '.data/keys' },
+    help: 'folder of the file key store (checkpoint, consent-token, response-signature keys)',
+    example: '.data/keys',
+  },
+  AUDIT_LOG_ORIGIN: {
+    schema: { type: 'string', pattern: '^[^\\s+]+$', default: 'joint-use-center.localhost/audit/v1' },
+    help: 'audit log origin and checkpoint key name, e.g. joint-use.example.go.kr/audit/v1 (no spaces or +)',
+    example: 'joint-use-center.localhost/audit/v1',
+  },
+  AUDIT_WITNESS_URL: {
+    schema: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    help: 'optional witness base URL asked to cosign each checkpoint (POST <url>/add-checkpoint)',
+    example: '',
+  },
+  AUDIT_WITNESS_VKEY: {
+    schema: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$' },
+    help: 'verifier key (name+keyid+base64) of the witness at AUDIT_WITNESS_URL',
+    example: '',
+  },
+  AUDIT_SEQUENCER_INTERVAL_MS: {
+    schema: { type: 'integer', minimum: 10, maximum: 200, default: 200 },
+    help: 'how often the audit sequencer drains the queue, in milliseconds (at most 200)',
+    example: '200',
+  },
+  AUDIT_SEQUENCER_BATCH: {
+    schema: { type: 'integer', minimum: 1, maximum: 5000, default: 1000 },
+    help: 'most queued audit entries sequenced in one transaction',
+    example: '1000',
+  },
+  OIDC_ISSUER_URL: {
+    schema: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    help: 'issuer URL of the OpenID provider for citizen, clerk and staff sign-in; unset outside production runs the dev identity provider',
+    example: '',
+  },
+  OIDC_CLIENT_ID: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'client id of this gateway at OIDC_ISSUER_URL',
+    example: '',
+  },
+  OIDC_CLIENT_SECRET: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'client secret (client_secret_basic) at OIDC_ISSUER_URL; or use OIDC_CLIENT_PRIVATE_KEY_FILE',
+    secret: true,
+    example: '',
+  },
+  OIDC_CLIENT_PRIVATE_KEY_FILE: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'path to a private JWK (JSON, with kid) for private_key_jwt client authentication at OIDC_ISSUER_URL',
+    example: '',
+  },
+  API_TOKEN_ISSUERS: {
+    schema: { type: 'string', minLength: 2 },
+    help: 'JSON list of trusted access-token issuers: [{"issuer":"https://as.example","jwksUri":"https://as.example/jwks","audience":"urn:joint-use-center:api"}]',
+    example: '',
+  },
+  DEV_IDP_PORT: {
+    schema: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
+    help: 'port of the dev identity provider (0: the port it used last time, else a free one)',
+    example: '0',
+  },
+  DEV_DATA_DIR: {
+    schema: { type: 'string', minLength: 1, default: '.data' },
+    help: 'folder of development-only state: the dev identity provider (port, keys) and demo bank client keys',
+    example: '.data',
+  },
+  SESSION_IDLE_TIMEOUT_SEC: {
+    schema: { type: 'integer', minimum: 60, maximum: 86400, default: 1800 },
+    help: 'browser sessions end after this many seconds without a request',
+    example: '1800',
+  },
+  SESSION_ABSOLUTE_TIMEOUT_SEC: {
+    schema: { type: 'integer', minimum: 300, maximum: 604800, default: 28800 },
+    help: 'browser sessions end this many seconds after sign-in, however active',
+    example: '28800',
+  },
+  REGISTRY_URL: {
+    schema: { type: 'string', pattern: '^https?://[^\\s?#@]+$' },
+    help: 'base URL of the registry API (openapi/provider.yaml) serving the catalog\'s "reference" record types; unset outside production starts the reference registry in-process',
+    example: '',
+  },
+  PROVIDER_TIMEOUT_MS: {
+    schema: { type: 'integer', minimum: 50, maximum: 60000, default: 3000 },
+    help: 'timeout of one registry request attempt in milliseconds (headers and body)',
+    example: '3000',
+  },
+  PROVIDER_MAX_CONCURRENCY: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 32 },
+    help: 'most requests in flight to one registry (bulkhead); twice as many may wait',
+    example: '32',
+  },
+  PROVIDER_MAX_RESPONSE_BYTES: {
+    schema: { type: 'integer', minimum: 1024, maximum: 16777216, default: 1048576 },
+    help: 'largest registry response accepted, in bytes',
+    example: '1048576',
+  },
+  PROVIDER_BREAKER_THRESHOLD: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
+    help: 'consecutive failed calls to a registry that open its circuit breaker',
+    example: '5',
+  },
+  PROVIDER_BREAKER_COOLDOWN_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
+    help: 'how long an open circuit fails fast before letting one trial call through, in milliseconds',
+    example: '10000',
+  },
+  CONSENT_REQUEST_TTL_SECONDS: {
+    schema: { type: 'integer', minimum: 60, maximum: 604800, default: 1800 },
+    help: 'how long a citizen has to answer a consent request, in seconds (60 to 604800)',
+    example: '1800',
+  },
+  CONSENT_TOKEN_TTL_SECONDS: {
+    schema: { type: 'integer', minimum: 10, maximum: 600, default: 300 },
+    help: 'lifetime of a consent token in seconds (at most 600)',
+    example: '300',
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof variables;
@@ -105,7 +269,55 @@ export interface Config {
   bodyLimitBytes: number;
   validateResponses: boolean;
   shutdownTimeoutMs: number;
+  seedDemoData: boolean;
+  queries: {
+    deadlineMs: number;
+    rateLimitPerMinute: number;
+    harvestFlagSubjectsPerHour: number;
+    harvestMaxSubjectsPerHour: number;
+    idempotencyTtlMs: number;
+  };
   trustProxy: string | boolean | number;
+  /** HMAC key of subject pseudonyms (DESIGN §2.4). */
+  subjectPepper: string;
+  /** HMAC key of the policy `hash` form: pairwise per requester organisation (DESIGN §8). */
+  policyPairwiseKey: string;
+  keyStoreDir: string;
+  audit: {
+    logOrigin: string;
+    witnessUrl: string | undefined;
+    witnessVkey: string | undefined;
+    sequencerIntervalMs: number;
+    sequencerBatchSize: number;
+  };
+  auth: AuthConfig;
+  /** Registries we fetch records from (DESIGN §4 "Provider fetch"). */
+  providers: {
+    registryUrl: string | undefined;
+    timeoutMs: number;
+    maxConcurrent: number;
+    maxResponseBytes: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+  };
+  consents: { requestTtlSeconds: number; tokenTtlSeconds: number };
+}
+
+export interface TokenIssuerConfig {
+  issuer: string;
+  jwksUri: string;
+  audience: string | string[];
+}
+
+export interface AuthConfig {
+  /** The OpenID provider for browser sign-in; undefined runs the dev identity provider (not in production). */
+  oidc: { issuerUrl: string; clientId: string; clientSecret?: string; privateKeyFile?: string } | undefined;
+  /** Trusted access-token issuers; empty with no OIDC provider means the dev identity provider. */
+  apiTokenIssuers: TokenIssuerConfig[];
+  devIdpPort: number;
+  devDataDir: string;
+  sessionIdleTimeoutSec: number;
+  sessionAbsoluteTimeoutSec: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +369,7 @@ const validate = ajv.compile({
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const problems: string[] = [];
   const values: Record<string, unknown> = collectRaw(env, problems);
+  const given = new Set(Object.keys(values));
   if (!validate(values)) {
     for (const error of validate.errors ?? []) {
       const name = error.instancePath.replace(/^\//, '') as VariableName;
@@ -173,6 +386,31 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       'DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for development)',
     );
   }
+  if (problems.length === 0 && nodeEnv === 'production') {
+    if (!given.has('SUBJECT_PEPPER') || v.SUBJECT_PEPPER === DEV_SUBJECT_PEPPER) {
+      problems.push(
+        'SUBJECT_PEPPER is required when NODE_ENV=production (a secret of at least 32 characters)',
+      );
+    }
+    if (!given.has('POLICY_PAIRWISE_KEY') || v.POLICY_PAIRWISE_KEY === DEV_POLICY_PAIRWISE_KEY) {
+      problems.push(
+        'POLICY_PAIRWISE_KEY is required when NODE_ENV=production (a secret of at least 32 characters)',
+      );
+    }
+    if (!given.has('AUDIT_LOG_ORIGIN')) {
+      problems.push(
+        'AUDIT_LOG_ORIGIN is required when NODE_ENV=production (it names the audit log for good)',
+      );
+    }
+  }
+  if (problems.length === 0 && Boolean(v.AUDIT_WITNESS_URL) !== Boolean(v.AUDIT_WITNESS_VKEY)) {
+    problems.push('AUDIT_WITNESS_URL and AUDIT_WITNESS_VKEY go together: set both or neither');
+  }
+  if (nodeEnv === 'production' && (v.SEED_DEMO_DATA as boolean | undefined) === true) {
+    problems.push('SEED_DEMO_DATA=true is refused when NODE_ENV=production (demo data is for development)');
+  }
+  const apiTokenIssuers = parseTokenIssuers(v.API_TOKEN_ISSUERS as string | undefined, problems);
+  const oidc = oidcSettings(v as Record<VariableName, unknown>, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -187,7 +425,104 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     validateResponses: (v.VALIDATE_RESPONSES as boolean | undefined) ?? nodeEnv !== 'production',
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    seedDemoData: (v.SEED_DEMO_DATA as boolean | undefined) ?? nodeEnv !== 'production',
+    queries: Object.freeze({
+      deadlineMs: v.QUERY_DEADLINE_MS,
+      rateLimitPerMinute: v.QUERY_RATE_LIMIT_PER_MINUTE,
+      harvestFlagSubjectsPerHour: v.HARVEST_FLAG_SUBJECTS_PER_HOUR,
+      harvestMaxSubjectsPerHour: v.HARVEST_MAX_SUBJECTS_PER_HOUR,
+      idempotencyTtlMs: (v.QUERY_IDEMPOTENCY_TTL_S as number) * 1000,
+    }),
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
+    subjectPepper: v.SUBJECT_PEPPER,
+    policyPairwiseKey: v.POLICY_PAIRWISE_KEY,
+    keyStoreDir: v.KEY_STORE_DIR,
+    audit: Object.freeze({
+      logOrigin: v.AUDIT_LOG_ORIGIN,
+      witnessUrl: v.AUDIT_WITNESS_URL as string | undefined,
+      witnessVkey: v.AUDIT_WITNESS_VKEY as string | undefined,
+      sequencerIntervalMs: v.AUDIT_SEQUENCER_INTERVAL_MS,
+      sequencerBatchSize: v.AUDIT_SEQUENCER_BATCH,
+    }),
+    auth: Object.freeze({
+      oidc,
+      apiTokenIssuers,
+      devIdpPort: v.DEV_IDP_PORT,
+      devDataDir: v.DEV_DATA_DIR,
+      sessionIdleTimeoutSec: v.SESSION_IDLE_TIMEOUT_SEC,
+      sessionAbsoluteTimeoutSec: v.SESSION_ABSOLUTE_TIMEOUT_SEC,
+    }),
+    providers: Object.freeze({
+      registryUrl: v.REGISTRY_URL as string | undefined,
+      timeoutMs: v.PROVIDER_TIMEOUT_MS,
+      maxConcurrent: v.PROVIDER_MAX_CONCURRENCY,
+      maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES,
+      breakerThreshold: v.PROVIDER_BREAKER_THRESHOLD,
+      breakerCooldownMs: v.PROVIDER_BREAKER_COOLDOWN_MS,
+    }),
+    consents: Object.freeze({
+      requestTtlSeconds: v.CONSENT_REQUEST_TTL_SECONDS,
+      tokenTtlSeconds: v.CONSENT_TOKEN_TTL_SECONDS,
+    }),
+  });
+}
+
+const tokenIssuersSchema = ajv.compile({
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['issuer', 'jwksUri', 'audience'],
+    properties: {
+      issuer: { type: 'string', minLength: 1 },
+      jwksUri: { type: 'string', pattern: '^https?://' },
+      audience: {
+        anyOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        ],
+      },
+    },
+  },
+});
+
+function parseTokenIssuers(raw: string | undefined, problems: string[]): TokenIssuerConfig[] {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !tokenIssuersSchema(parsed)) {
+    problems.push(`API_TOKEN_ISSUERS is invalid: expected ${variables.API_TOKEN_ISSUERS.help}`);
+    return [];
+  }
+  return (parsed as TokenIssuerConfig[]).map((issuer) => Object.freeze({ ...issuer }));
+}
+
+function oidcSettings(v: Record<VariableName, unknown>, problems: string[]): AuthConfig['oidc'] {
+  const issuerUrl = v.OIDC_ISSUER_URL as string | undefined;
+  const clientId = v.OIDC_CLIENT_ID as string | undefined;
+  const clientSecret = v.OIDC_CLIENT_SECRET as string | undefined;
+  const privateKeyFile = v.OIDC_CLIENT_PRIVATE_KEY_FILE as string | undefined;
+  if (!issuerUrl) {
+    if (clientId || clientSecret || privateKeyFile) {
+      problems.push(
+        'OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_CLIENT_PRIVATE_KEY_FILE need OIDC_ISSUER_URL',
+      );
+    }
+    return undefined;
+  }
+  if (!clientId) problems.push('OIDC_ISSUER_URL needs OIDC_CLIENT_ID');
+  if (Boolean(clientSecret) === Boolean(privateKeyFile)) {
+    problems.push('OIDC_ISSUER_URL needs exactly one of OIDC_CLIENT_SECRET and OIDC_CLIENT_PRIVATE_KEY_FILE');
+  }
+  return Object.freeze({
+    issuerUrl,
+    clientId: clientId ?? '',
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(privateKeyFile ? { privateKeyFile } : {}),
   });
 }
 

@@ -29,6 +29,8 @@ process.stdout.write(
     `  API docs        ${service.url}/docs`,
     `  Readiness       ${service.url}/readyz`,
     `  Metrics         ${service.url}/metrics`,
+    `  Sign in         ${service.url}/auth/login?as=citizen  (or as=clerk, as=staff)`,
+    ...service.identityLines,
     '',
   ].join('\n') + '\n',
 );

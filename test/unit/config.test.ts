@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, variables } from '../../server/config.js';
+import { ConfigError, DEV_SUBJECT_PEPPER, loadConfig, variables } from '../../server/config.js';
+
+const PRODUCTION_AUDIT = {
+  SUBJECT_PEPPER: 'a-production-secret-of-at-least-32-characters',
+  AUDIT_LOG_ORIGIN: 'joint-use.example.go.kr/audit/v1',
+  POLICY_PAIRWISE_KEY: 'a-production-pairwise-key-of-at-least-32-characters',
+};
 
 describe('config', () => {
   it('starts with safe defaults from an empty environment', () => {
@@ -49,8 +55,25 @@ describe('config', () => {
   it('requires a real database in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /DATABASE_URL is required/);
     expect(
-      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' }).validateResponses,
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', ...PRODUCTION_AUDIT })
+        .validateResponses,
     ).to.equal(false);
+  });
+
+  it('requires a subject pepper and a log origin in production, and refuses the development pepper', () => {
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' };
+    expect(() => loadConfig(base)).to.throw(ConfigError, /SUBJECT_PEPPER is required[\s\S]*AUDIT_LOG_ORIGIN/);
+    expect(() => loadConfig({ ...base, ...PRODUCTION_AUDIT, SUBJECT_PEPPER: DEV_SUBJECT_PEPPER })).to.throw(
+      ConfigError,
+      /SUBJECT_PEPPER/,
+    );
+    expect(() => loadConfig({ ...base, ...PRODUCTION_AUDIT, SUBJECT_PEPPER: 'short' })).to.throw(
+      ConfigError,
+      /SUBJECT_PEPPER/,
+    );
+    expect(loadConfig({ ...base, ...PRODUCTION_AUDIT }).subjectPepper).to.equal(
+      PRODUCTION_AUDIT.SUBJECT_PEPPER,
+    );
   });
 
   it('documents every variable in .env.example and nothing else', () => {

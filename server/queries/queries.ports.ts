@@ -1,0 +1,102 @@
+/**
+ * What the query gateway needs from the other domains, as narrow interfaces. compose.ts passes
+ * the real services; nothing here is mocked in tests, but the seams keep this use case readable.
+ */
+import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
+import type { ClerkPrincipal, Principal } from '../auth/principal.js';
+import type { Catalog } from '../catalog/catalog.types.js';
+import type { Organisation, Purpose } from '../organisations/organisations.types.js';
+import type { PolicyService } from '../policy/policy.service.js';
+
+/** Runs work in one database transaction; `trx` is opaque here and handed to other ports. */
+export type UnitOfWork = <T>(work: (trx: unknown) => Promise<T>) => Promise<T>;
+
+export interface EntitlementPort {
+  assertEntitled(
+    orgId: string,
+    purposeCode: string,
+    clientId?: string,
+  ): Promise<{ organisation: Organisation; purpose: Purpose }>;
+}
+
+export interface AuditPort {
+  appendMany(entries: AuditEntryInput[], options?: { trx?: unknown }): Promise<AuditReceipt[]>;
+}
+
+export interface ConsentGrant {
+  consentId: string;
+  version: number;
+  mode: 'citizen' | 'attested' | 'statutory';
+  /** Field names granted per record type; 'all' where a statutory basis leaves only the policy to limit. */
+  grantedFields: Record<string, string[] | 'all'>;
+}
+
+export interface AuthorizeUseInput {
+  principal: Principal;
+  subjectKey: string;
+  purposeCode: string;
+  recordTypes: string[];
+  requestedFields: Record<string, string[] | 'all'>;
+  consentToken?: string;
+  consentId?: string;
+  now: Date;
+}
+
+export interface ConsentPort {
+  /** Verifies and counts one use, inside the caller's transaction (so it commits with the audit entry). */
+  authorizeUse(input: AuthorizeUseInput, options: { trx?: unknown }): Promise<ConsentGrant>;
+  recordAttestedConsent(input: {
+    clerk: ClerkPrincipal;
+    subjectKey: string;
+    purposeCode: string;
+    recordTypes: string[];
+    documentReference: string;
+    now: Date;
+  }): Promise<{ id: string }>;
+  recordStatutoryBasis(input: {
+    clerk: ClerkPrincipal;
+    subjectKey: string;
+    purposeCode: string;
+    recordTypes: string[];
+    now: Date;
+  }): Promise<{ id: string }>;
+}
+
+export interface FetchedRecord {
+  record: Record<string, unknown>;
+  provenance: { holder: string; provider: string; retrievedAt: string };
+}
+
+export interface RecordSourcePort {
+  fetchRecord(input: {
+    recordType: string;
+    identifier: string;
+    fields: readonly string[] | 'all';
+    requestId: string;
+    deadline: AbortSignal;
+  }): Promise<FetchedRecord>;
+}
+
+export interface SignerPort {
+  /** Compact JWS over the canonical JSON of `payload`, with our response-signature key. */
+  signRecord(payload: Record<string, unknown>): Promise<string>;
+}
+
+export interface QueryLimitsPort {
+  /** Throws rate_limited when the requester is over its budget; counts this subject for harvesting. */
+  admit(input: { requester: string; subjectKey: string | undefined; now: Date }): Promise<void>;
+}
+
+export interface QueryDeps {
+  catalog: Catalog;
+  policy: Pick<PolicyService, 'plan' | 'apply'>;
+  entitlements: EntitlementPort;
+  consents: ConsentPort;
+  records: RecordSourcePort;
+  audit: AuditPort;
+  signer: SignerPort;
+  limits: QueryLimitsPort;
+  unitOfWork: UnitOfWork;
+  subjectKeyOf(canonicalId: string): string;
+  deadlineMs: number;
+}

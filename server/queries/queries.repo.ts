@@ -1,0 +1,95 @@
+/** knex only: request budgets, harvesting counters and idempotency records for queries. */
+import type { Knex } from 'knex';
+
+export interface AdmissionCounts {
+  /** Requests by this requester in the current minute, this one included. */
+  requestsThisMinute: number;
+  /** Distinct subjects this hour, when this request added a new one; otherwise null. */
+  distinctSubjectsThisHour: number | null;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  statusCode: number | null;
+  response: unknown;
+}
+
+export function createQueriesRepo(db: Knex) {
+  return {
+    /** One round trip: count the request and, for a new subject this hour, the distinct subjects. */
+    async admit(requester: string, subjectKey: string | null, now: Date): Promise<AdmissionCounts> {
+      const { rows } = await db.raw<{ rows: { requests: number; distinct_subjects: number | null }[] }>(
+        `WITH budget AS (
+           INSERT INTO rate_window (requester, window_start, count)
+           VALUES (:requester, date_trunc('minute', :now::timestamptz), 1)
+           ON CONFLICT (requester, window_start) DO UPDATE SET count = rate_window.count + 1
+           RETURNING count
+         ), seen AS (
+           INSERT INTO subject_access_hour (requester, hour, subject_key)
+           SELECT :requester, date_trunc('hour', :now::timestamptz), :subjectKey WHERE :subjectKey::text IS NOT NULL
+           ON CONFLICT DO NOTHING
+           RETURNING 1
+         ), hourly AS (
+           INSERT INTO requester_hour (requester, hour, distinct_subjects)
+           SELECT :requester, date_trunc('hour', :now::timestamptz), 1 FROM seen
+           ON CONFLICT (requester, hour) DO UPDATE SET distinct_subjects = requester_hour.distinct_subjects + 1
+           RETURNING distinct_subjects
+         )
+         SELECT (SELECT count FROM budget) AS requests, (SELECT distinct_subjects FROM hourly) AS distinct_subjects`,
+        { requester, now: now.toISOString(), subjectKey },
+      );
+      const row = rows[0]!;
+      return { requestsThisMinute: row.requests, distinctSubjectsThisHour: row.distinct_subjects };
+    },
+
+    /** Marks the requester's hour as flagged; true only the first time (so it is reported once). */
+    async flagHour(requester: string, now: Date): Promise<boolean> {
+      const updated = await db('requester_hour')
+        .where({ requester })
+        .andWhere('hour', db.raw(`date_trunc('hour', ?::timestamptz)`, [now.toISOString()]))
+        .whereNull('flagged_at')
+        .update({ flagged_at: now });
+      return updated > 0;
+    },
+
+    async claimIdempotencyKey(requester: string, key: string, requestHash: string, expiresAt: Date) {
+      const inserted = await db('query_idempotency')
+        .insert({ requester, key, request_hash: requestHash, expires_at: expiresAt })
+        .onConflict(['requester', 'key'])
+        .ignore()
+        .returning('key');
+      if (inserted.length) return { claimed: true as const };
+      const row = await db('query_idempotency').where({ requester, key }).first();
+      return {
+        claimed: false as const,
+        existing: row
+          ? ({
+              requestHash: row.request_hash,
+              statusCode: row.status_code,
+              response: row.response,
+            } as IdempotencyRecord)
+          : undefined,
+      };
+    },
+    async completeIdempotencyKey(requester: string, key: string, statusCode: number, response: unknown) {
+      await db('query_idempotency')
+        .where({ requester, key })
+        .update({ status_code: statusCode, response: JSON.stringify(response) });
+    },
+    async releaseIdempotencyKey(requester: string, key: string) {
+      await db('query_idempotency').where({ requester, key }).whereNull('status_code').delete();
+    },
+    async purgeExpired(now: Date): Promise<number> {
+      const idem = await db('query_idempotency').where('expires_at', '<', now).delete();
+      await db('rate_window')
+        .where('window_start', '<', new Date(now.getTime() - 3_600_000))
+        .delete();
+      await db('subject_access_hour')
+        .where('hour', '<', new Date(now.getTime() - 2 * 3_600_000))
+        .delete();
+      return idem;
+    },
+  };
+}
+
+export type QueriesRepo = ReturnType<typeof createQueriesRepo>;
