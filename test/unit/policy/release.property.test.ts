@@ -192,7 +192,11 @@ function checkValue(name: string, form: FieldForm, value: unknown, released: unk
       out.forEach((c, i) => expect(c === src[i] || c === form.char, name).to.equal(true));
       // At least one maskable character is hidden (the source may already contain the mask character).
       const maskable = src.map((c, i) => (form.preserve.includes(c) ? -1 : i)).filter((i) => i >= 0);
-      if (maskable.length > 0) expect(maskable.some((i) => out[i] === form.char), name).to.equal(true);
+      if (maskable.length > 0)
+        expect(
+          maskable.some((i) => out[i] === form.char),
+          name,
+        ).to.equal(true);
       return;
     }
     case 'truncate':
