@@ -8,8 +8,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../catalog/catalog.js';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import { createDb } from '../db/db.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { openConfiguredDatabase } from '../db/connect.js';
 import { migrateLatest } from '../db/migrations.js';
 import { AppError } from '../errors.js';
 import { createOrganisationsRepo } from '../organisations/organisations.repo.js';
@@ -163,18 +162,7 @@ loadDotEnv();
 let exitCode = 0;
 try {
   const config = loadConfig();
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: config.embeddedPg.dir,
-        port: config.embeddedPg.port,
-        persistent: true,
-      });
-  const db = createDb({
-    url: config.databaseUrl ?? embedded!.url,
-    poolMax: 2,
-    statementTimeoutMs: config.db.statementTimeoutMs,
-  });
+  const { db, close } = await openConfiguredDatabase(config, { poolMax: 2, applicationName: 'admin-cli' });
   try {
     await migrateLatest(db);
     const catalog = loadCatalog();
@@ -184,8 +172,7 @@ try {
     });
     await run(service, positionals);
   } finally {
-    await db.destroy();
-    await embedded?.stop();
+    await close();
   }
 } catch (err) {
   exitCode = err instanceof UsageError ? 2 : 1;

@@ -5,8 +5,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import { createDb } from '../db/db.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { openConfiguredDatabase } from '../db/connect.js';
 import { MIGRATIONS_DIR, migratorConfig } from '../db/migrations.js';
 
 const TEMPLATE = `import type { Knex } from 'knex';
@@ -39,18 +38,7 @@ function make(name: string | undefined): void {
 async function run(command: 'migrate' | 'rollback'): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: config.embeddedPg.dir,
-        port: config.embeddedPg.port,
-        persistent: true,
-      });
-  const db = createDb({
-    url: config.databaseUrl ?? embedded!.url,
-    poolMax: 2,
-    statementTimeoutMs: config.db.statementTimeoutMs,
-  });
+  const { db, close } = await openConfiguredDatabase(config, { poolMax: 2, applicationName: 'db-cli' });
   try {
     if (command === 'migrate') {
       const [, applied] = (await db.migrate.latest(migratorConfig())) as [number, string[]];
@@ -62,8 +50,7 @@ async function run(command: 'migrate' | 'rollback'): Promise<void> {
       );
     }
   } finally {
-    await db.destroy();
-    await embedded?.stop();
+    await close();
   }
 }
 

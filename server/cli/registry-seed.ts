@@ -7,8 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import { createDb } from '../db/db.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { openConfiguredDatabase } from '../db/connect.js';
 import { migrateLatest } from '../db/migrations.js';
 import { DEFAULT_SEED } from '../dev/registry/generate-subjects.js';
 import { seedRegistry, type SeedProgress } from '../dev/registry/registry-seed.js';
@@ -76,16 +75,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const embedded = config.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: config.embeddedPg.dir,
-        port: config.embeddedPg.port,
-        persistent: true,
-      });
   // Long batches: no statement timeout shorter than a minute.
-  const db = createDb({
-    url: config.databaseUrl ?? embedded!.url,
+  const { db, close } = await openConfiguredDatabase(config, {
     poolMax: 3,
     statementTimeoutMs: Math.max(config.db.statementTimeoutMs, 60_000),
     applicationName: 'registry-seed',
@@ -119,8 +110,7 @@ async function main(): Promise<void> {
       }) + '\n',
     );
   } finally {
-    await db.destroy();
-    await embedded?.stop();
+    await close();
   }
 }
 
