@@ -339,6 +339,24 @@ export async function pendingForSubject(db: Db, subjectKey: string, visibleAt: D
   return Number(row.n);
 }
 
+/** Where one entry sits in the log, if it is sequenced yet, with the organisation that made it. */
+export async function entryPlacement(
+  db: Db,
+  entryId: number,
+): Promise<{ requesterOrg: string; index: number | null; leafHash: Uint8Array | null } | undefined> {
+  const row = (await db('audit_entry as e')
+    .leftJoin('log_leaf as l', 'l.entry_id', 'e.entry_id')
+    .where('e.entry_id', entryId)
+    .first('e.requester_org', 'l.idx', 'l.leaf_hash')) as
+    { requester_org: string; idx: number | null; leaf_hash: Buffer | null } | undefined;
+  if (!row) return undefined;
+  return {
+    requesterOrg: row.requester_org,
+    index: row.idx === null ? null : Number(row.idx),
+    leafHash: row.leaf_hash ? new Uint8Array(row.leaf_hash) : null,
+  };
+}
+
 // ---- the repository object the service receives ------------------------------------------------------
 
 export function knexAuditRepo(db: Knex) {
@@ -357,5 +375,6 @@ export function knexAuditRepo(db: Knex) {
       page: { beforeSeq?: number; limit: number },
     ) => accessLog(db, subjectKey, filters, visibleAt, page),
     pendingForSubject: (subjectKey: string, visibleAt: Date) => pendingForSubject(db, subjectKey, visibleAt),
+    entryPlacement: (entryId: number) => entryPlacement(db, entryId),
   };
 }

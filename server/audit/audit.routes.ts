@@ -4,7 +4,7 @@
  * separate path (`/v1/me/access-log.csv`, chosen over Accept negotiation so a plain link downloads it).
  */
 import { Router, type Request, type Response } from 'express';
-import { principalAs, requirePrincipal } from '../auth/principal.js';
+import { principalAs, principalOf, requirePrincipal } from '../auth/principal.js';
 import type { AccessLogFilters } from './audit.types.js';
 import { accessLogCsv, type AccessLogQuery, type AuditService } from './audit.service.js';
 
@@ -49,6 +49,13 @@ export function auditRouter<Tx>(audit: AuditService<Tx>): Router {
       .set('Cache-Control', 'no-cache')
       .type('text/plain')
       .send(await audit.checkpoint());
+  });
+
+  router.get('/v1/log/receipts/:entryId', async (req, res) => {
+    const principal = principalOf(res)!;
+    // Requesters see their own organisation's receipts; auditors and admins any.
+    const org = principal.kind === 'client' || principal.kind === 'clerk' ? principal.orgId : null;
+    noStore(res).json(await audit.receipt(Number(req.params.entryId), org));
   });
 
   router.get('/v1/log/proofs/inclusion', async (req, res) => {

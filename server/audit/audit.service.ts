@@ -34,6 +34,9 @@ export interface AuditRepo<Tx> {
     page: { beforeSeq?: number; limit: number },
   ): Promise<AccessLogRow[]>;
   pendingForSubject(subjectKey: string, visibleAt: Date): Promise<number>;
+  entryPlacement(
+    entryId: number,
+  ): Promise<{ requesterOrg: string; index: number | null; leafHash: Uint8Array | null } | undefined>;
 }
 
 export interface AuditServiceDeps<Tx> {
@@ -226,6 +229,46 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
 
     async checkpoint(): Promise<string> {
       return (await latestCheckpoint()).note;
+    },
+
+    /**
+     * A requester's receipt, completed: where its entry sits in the log and the inclusion proof
+     * against the latest checkpoint, once the sequencer and checkpointer have caught up. Entries of
+     * other organisations look like entries that do not exist.
+     */
+    async receipt(
+      entryId: number,
+      requesterOrg: string | null,
+    ): Promise<
+      | { entryId: number; status: 'pending' }
+      | {
+          entryId: number;
+          status: 'included';
+          index: number;
+          leafHash: string;
+          treeSize: number;
+          proof: string[];
+          checkpoint: string;
+        }
+    > {
+      const placement = await repo.entryPlacement(entryId);
+      if (!placement || (requesterOrg !== null && placement.requesterOrg !== requesterOrg)) {
+        throw new NotFoundError(`No audit entry ${entryId}.`);
+      }
+      const cp = await repo.latestCheckpoint();
+      if (placement.index === null || !placement.leafHash || !cp || placement.index >= cp.size) {
+        return { entryId, status: 'pending' };
+      }
+      const proof = await inclusionProofFrom(fetchNodes, placement.index, cp.size);
+      return {
+        entryId,
+        status: 'included',
+        index: placement.index,
+        leafHash: b64(placement.leafHash),
+        treeSize: cp.size,
+        proof: proof.map(b64),
+        checkpoint: cp.note,
+      };
     },
 
     logKeys: (): string[] => deps.logKeys(),

@@ -5,6 +5,9 @@
 import { expect } from 'chai';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
+import { fromBase64 } from '../../../server/audit/bytes.js';
+import { verifyInclusion } from '../../../server/audit/merkle.js';
+import { parseCheckpoint, parseNote } from '../../../server/audit/note.js';
 import type { ClerkPrincipal } from '../../../server/auth/principal.js';
 import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
 import { freshDatabase } from '../../support/database.js';
@@ -383,6 +386,49 @@ describe('verification queries', function () {
       .set(...asPrincipal(HANBIT))
       .send(bankQuery(token));
     expect(retry.status).to.equal(200);
+  });
+
+  it('completes the receipt with an inclusion proof once the entry is sequenced', async () => {
+    const { token } = await approvedConsent();
+    const res = await request(t.app)
+      .post('/v1/queries')
+      .set(...asPrincipal(HANBIT))
+      .send(bankQuery(token));
+    expect(res.status).to.equal(200);
+    const { entryId } = res.body.records[0].audit;
+    const other = await request(t.app)
+      .get(`/v1/log/receipts/${entryId}`)
+      .set(...asPrincipal(GAON));
+    expect(other.status, 'another organisation cannot see it').to.equal(404);
+    const tasks = t.composition.background.filter((b) => b.name.startsWith('audit'));
+    expect(tasks.length).to.be.greaterThan(0);
+    for (const task of tasks) task.start();
+    try {
+      let receipt: request.Response | undefined;
+      for (let i = 0; i < 100; i++) {
+        receipt = await request(t.app)
+          .get(`/v1/log/receipts/${entryId}`)
+          .set(...asPrincipal(HANBIT));
+        if (receipt.body.status === 'included') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(receipt!.status).to.equal(200);
+      expect(receipt!.body.status).to.equal('included');
+      const { index, treeSize, proof, leafHash, checkpoint } = receipt!.body;
+      const body = parseNote(checkpoint).text;
+      const cp = parseCheckpoint(body);
+      expect(cp.size).to.equal(treeSize);
+      const verdict = verifyInclusion(
+        fromBase64(leafHash),
+        index,
+        treeSize,
+        proof.map(fromBase64),
+        cp.rootHash,
+      );
+      expect(verdict.ok).to.equal(true);
+    } finally {
+      for (const task of tasks) await task.stop();
+    }
   });
 
   it('rejects bad input with problem+json and releases nothing', async () => {
