@@ -1,25 +1,34 @@
 /** Builds the audit log's parts from config for the composition root. */
+import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { knexAuditRepo } from './audit.repo.js';
 import { auditRouter } from './audit.routes.js';
+import { createAuditorRepo } from './auditor.repo.js';
+import { auditorRouter } from './auditor.routes.js';
+import { createAuditorService } from './auditor.service.js';
 import { createAuditService, type AuditService } from './audit.service.js';
 import { vkeyFor, verifierFromVkey } from './checkpoint.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
 import { httpWitness } from './witness-client.js';
 
+/** A night with more accesses than this (22:00–06:00 in Korea) is flagged as off-hours bulk. */
+const OFF_HOURS_ENTRIES_PER_NIGHT = 20;
+/** This many refusals in an hour for one requester is flagged. */
+const DENIALS_PER_HOUR = 10;
+
 export interface AuditModule {
   service: AuditService<Knex.Transaction>;
   sequencer: Sequencer;
   checkpointer: Checkpointer;
-  router: ReturnType<typeof auditRouter>;
+  router: Router;
 }
 
 export function createAuditModule(deps: {
-  config: Pick<Readonly<Config>, 'audit'>;
+  config: Pick<Readonly<Config>, 'audit' | 'queries'>;
   db: Knex;
   logger: Logger;
   keys: KeyStore;
@@ -55,5 +64,16 @@ export function createAuditModule(deps: {
     batchSize: config.audit.sequencerBatchSize,
     onBatch: () => checkpointer.nudge(),
   });
-  return { service, sequencer, checkpointer, router: auditRouter(service) };
+  const auditor = createAuditorService({
+    repo: createAuditorRepo(db),
+    thresholds: {
+      harvestSubjectsPerHour: config.queries.harvestFlagSubjectsPerHour,
+      offHoursEntriesPerNight: OFF_HOURS_ENTRIES_PER_NIGHT,
+      denialsPerHour: DENIALS_PER_HOUR,
+    },
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const router = Router();
+  router.use(auditRouter(service), auditorRouter(auditor));
+  return { service, sequencer, checkpointer, router };
 }

@@ -1,0 +1,72 @@
+/** The auditor's view: entries by organisation, clerk or client, and anomaly flags. No Express, no knex. */
+import { ValidationError } from '../errors.js';
+import type { AnomalyThresholds, AuditorEntryFilters, AuditorRepo } from './auditor.repo.js';
+
+const MAX_PAGE = 100;
+/** Anomaly windows wider than this would scan too much of the log in one request. */
+const MAX_WINDOW_MS = 31 * 86_400_000;
+
+export function createAuditorService(deps: {
+  repo: AuditorRepo;
+  thresholds: AnomalyThresholds;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    async entries(
+      filters: AuditorEntryFilters,
+      page: { limit?: number | undefined; cursor?: string | undefined },
+    ) {
+      const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
+      const before = page.cursor === undefined ? undefined : Number(page.cursor);
+      if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) {
+        throw new ValidationError('The cursor is not valid.', [
+          { pointer: '/query/cursor', message: 'invalid' },
+        ]);
+      }
+      const rows = await deps.repo.entries(filters, { limit, before });
+      const items = rows.slice(0, limit).map((r) => {
+        const body = JSON.parse(r.body) as { fields?: { name: string; form: string }[] };
+        return {
+          entryId: Number(r.entry_id),
+          createdAt: r.created_at.toISOString(),
+          subjectKey: r.subject_key,
+          outcome: r.outcome,
+          reasonCode: r.reason_code,
+          requester: { org: r.requester_org, clientId: r.client_id, clerkRef: r.clerk_ref },
+          purpose: r.purpose_code,
+          recordType: r.record_type,
+          consent: r.consent_mode ? { id: r.consent_id, mode: r.consent_mode } : null,
+          fields: body.fields ?? [],
+          logIndex: r.idx === null ? null : Number(r.idx),
+        };
+      });
+      return { items, next: rows.length > limit ? String(items[items.length - 1]!.entryId) : null };
+    },
+
+    async anomalies(window: { from?: Date | undefined; to?: Date | undefined }) {
+      const to = window.to ?? now();
+      const from = window.from ?? new Date(to.getTime() - 86_400_000);
+      if (!(from < to) || to.getTime() - from.getTime() > MAX_WINDOW_MS) {
+        throw new ValidationError('The window must be positive and at most 31 days.', [
+          { pointer: '/query/from', message: 'from must be before to, at most 31 days apart' },
+        ]);
+      }
+      const rows = await deps.repo.anomalies(from, to, deps.thresholds);
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        thresholds: deps.thresholds,
+        items: rows.map((r) => ({
+          kind: r.kind,
+          requester: r.requester,
+          windowStart: new Date(r.window_start).toISOString(),
+          windowEnd: new Date(r.window_end).toISOString(),
+          count: r.count,
+        })),
+      };
+    },
+  };
+}
+
+export type AuditorService = ReturnType<typeof createAuditorService>;
