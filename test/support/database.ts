@@ -13,17 +13,50 @@ import { migrateLatest } from '../../server/db/migrations.js';
 import { onStopAll } from './resources.js';
 
 let serverUrl: Promise<string> | undefined;
+/** A throwaway embedded cluster is deleted whole at the end, so its databases need no dropping. */
+let embeddedServer = false;
 
 function testServerUrl(): Promise<string> {
   return (serverUrl ??= (async () => {
-    if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+    if (process.env.DATABASE_URL) {
+      await dropAbandonedDatabases(process.env.DATABASE_URL);
+      return process.env.DATABASE_URL;
+    }
     const embedded = await startEmbeddedPostgres({
       dataDir: join(tmpdir(), `juc-test-${process.pid}-${randomBytes(4).toString('hex')}`),
       persistent: false,
     });
+    embeddedServer = true;
     onStopAll(() => embedded.stop());
     return embedded.url;
   })());
+}
+
+/** Databases left by a test run that was killed (its pid is gone) are dropped before this run starts. */
+async function dropAbandonedDatabases(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname ~ '^juc_test_[0-9]+_[0-9a-f]+$'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(datname.split('_')[2]);
+      if (pid === process.pid || alive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function withDatabase(url: string, database: string): string {
@@ -37,6 +70,22 @@ async function adminQuery(sql: string): Promise<void> {
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const created: { name: string; db: Knex }[] = [];
+
+/** Closes every pool at once, then drops the databases over one admin connection. */
+async function dropCreatedDatabases(): Promise<void> {
+  const all = created.splice(0);
+  await Promise.all(all.map(({ db }) => db.destroy().catch(() => undefined)));
+  if (embeddedServer) return;
+  const client = new pg.Client({ connectionString: await testServerUrl() });
+  await client.connect();
+  try {
+    for (const { name } of all) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } finally {
     await client.end();
   }
@@ -56,10 +105,8 @@ export async function freshDatabase(
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = withDatabase(await testServerUrl(), name);
   const db = createDb({ url, poolMax: options.poolMax ?? 5, statementTimeoutMs: 15000 });
-  onStopAll(async () => {
-    await db.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
+  created.push({ name, db });
+  if (created.length === 1) onStopAll(dropCreatedDatabases);
   if (options.migrate !== false) await migrateLatest(db);
   return { url, name, db };
 }

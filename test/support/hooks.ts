@@ -3,7 +3,7 @@ import { stopAll } from './resources.js';
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
-    this.timeout(30_000);
+    this.timeout(180_000);
     await stopAll();
   },
 };
