@@ -29,7 +29,7 @@ import { subjectKey } from './audit/commitment.js';
 import { createQueryLimits } from './queries/limits.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
-import { createQueryService } from './queries/queries.service.js';
+import { createQueryService, type QueryService } from './queries/queries.service.js';
 import { createRecordSigner } from './queries/signer.js';
 import { adminRouter, purposesRouter } from './organisations/organisations.routes.js';
 import {
@@ -38,7 +38,13 @@ import {
 } from './organisations/organisations.service.js';
 import { policyRouter } from './policy/policy.routes.js';
 import { createConsentsModule, type ConsentsModule } from './consents/consents.module.js';
+import { createPortalModule, type PortalModule } from './portal/portal.module.js';
 import { webAssetsRouter } from './web/static.js';
+import { landingRouter } from './web/landing.js';
+import { sessionCsrfGuard } from './consents/consent.pages.js';
+import { createConsoleRepo } from './console/console.repo.js';
+import { consolePages } from './console/console.pages.js';
+import { createConsoleService } from './console/console.service.js';
 import { loadPolicyService, type PolicyService } from './policy/policy.service.js';
 
 /** Something that runs beside the HTTP server (sequencer, checkpointer, webhook sender ...). */
@@ -82,6 +88,8 @@ export interface Services {
   providers: ProviderRegistry;
   policy: PolicyService;
   consents: ConsentsModule['service'];
+  /** The verification use case, for in-process callers (the clerk console). */
+  queries: QueryService;
 }
 
 export interface Composition {
@@ -93,6 +101,7 @@ export interface Composition {
   keys: KeyStore;
   audit: AuditModule;
   auth: AuthModule;
+  portal: PortalModule;
 }
 
 export async function compose(options: ComposeOptions): Promise<Composition> {
@@ -163,9 +172,20 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     organisations,
     ...(options.now ? { now: options.now } : {}),
   });
-  pageRouters.push(webAssetsRouter(), consents.pageRouter);
+  const portal = createPortalModule({
+    config,
+    db,
+    logger,
+    keys,
+    catalog,
+    organisations,
+    consents: consents.service,
+    audit: audit.service,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  pageRouters.push(portal.assetsRouter, webAssetsRouter(), consents.pageRouter, portal.pageRouter);
   apiRouters.push(consents.apiRouter);
-  background.push(...consents.background);
+  background.push(...consents.background, ...portal.background);
   const queriesRepo = createQueriesRepo(db);
   const queries = createQueryService({
     catalog,
@@ -197,7 +217,31 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       idempotencyTtlMs: config.queries.idempotencyTtlMs,
     }),
   );
-  const services: Services = { catalog, organisations, providers, policy, consents: consents.service };
+  const services: Services = {
+    catalog,
+    organisations,
+    providers,
+    policy,
+    consents: consents.service,
+    queries,
+  };
+  pageRouters.push(
+    landingRouter(),
+    consolePages({
+      service: createConsoleService({
+        organisations,
+        catalog,
+        policy,
+        consents: consents.service,
+        queries,
+        repo: createConsoleRepo(db),
+        ...(options.now ? { now: options.now } : {}),
+      }),
+      catalog,
+      organisations,
+      csrf: sessionCsrfGuard(pepper),
+    }),
+  );
 
   // Authentication (or a test's stand-in), then every operation's declared x-access rule.
   const auth = createAuthModule({
@@ -223,5 +267,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     keys,
     audit,
     auth,
+    portal,
   };
 }

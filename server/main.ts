@@ -26,6 +26,9 @@ process.stdout.write(
   [
     '',
     'Joint-Use Center is running:',
+    `  Home            ${service.url}/`,
+    `  Clerk console   ${service.url}/console`,
+    `  Citizen portal  ${service.url}/portal`,
     `  API docs        ${service.url}/docs`,
     `  Readiness       ${service.url}/readyz`,
     `  Metrics         ${service.url}/metrics`,

@@ -194,6 +194,16 @@ export function createConsentsService(deps: ConsentsDeps) {
   const inTx = <T>(trx: Tx | undefined, work: (trx: Tx) => Promise<T>): Promise<T> =>
     trx ? work(trx) : repo.transaction(work);
 
+  /** The use that reaches max_uses moves the record to EXHAUSTED in the same transaction. */
+  const exhaust = (trx: Tx, counted: ConsentRecord, at: Date) =>
+    transition(trx, counted, {
+      status: 'EXHAUSTED',
+      type: 'exhausted',
+      actor: 'system',
+      reason: `All ${counted.maxUses} allowed uses were made.`,
+      at,
+    });
+
   /** Writes the next version of a locked record, its event and (API requesters) a webhook. */
   async function transition(
     trx: Tx,
@@ -841,8 +851,24 @@ export function createConsentsService(deps: ConsentsDeps) {
       };
     },
 
-    async authorizeUse(input: AuthorizeUseInput, options: { trx?: unknown } = {}): Promise<ConsentGrant> {
+    async authorizeUse(
+      input: AuthorizeUseInput,
+      options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant } = {},
+    ): Promise<ConsentGrant> {
       const { principal, now } = input;
+      // The caller's dry run of this same input already passed every check against this version:
+      // the terms cannot have changed while the version is the same, and countUse re-checks state,
+      // validity and the use count. Anything else (raced, changed) takes the full path below,
+      // which says why.
+      if (options.checked && options.trx) {
+        const grant = options.checked;
+        const trx = options.trx as Tx;
+        const counted = await repo.countUse(grant.consentId, grant.version, now, trx);
+        if (counted) {
+          if (counted.useCount >= counted.maxUses) await exhaust(trx, counted, now);
+          return grant;
+        }
+      }
       let consentId: string;
       let claims: Awaited<ReturnType<typeof verifyConsentToken>> | undefined;
       if (principal.kind === 'client') {
@@ -863,7 +889,9 @@ export function createConsentsService(deps: ConsentsDeps) {
         throw new ForbiddenError('forbidden', 'Only clients and clerks query records.');
       }
 
-      return inTx(options.trx, async (trx) => {
+      // A dry run (the gateway's check before it reads any registry) makes every check of a real
+      // use, the use count included, from one read and without a transaction; it counts nothing.
+      const checked = async (trx: Tx | undefined) => {
         const record = await repo.get(consentId, trx);
         const requesterMatches =
           record !== undefined &&
@@ -925,7 +953,19 @@ export function createConsentsService(deps: ConsentsDeps) {
           }
           granted[rt] = [...new Set(asked)];
         }
+        return { record, granted };
+      };
+      if (options.dryRun) {
+        const { record, granted } = await checked((options.trx as Tx | undefined) ?? undefined);
+        // countUse's condition; everything else it re-checks was checked above.
+        if (record.useCount >= record.maxUses) {
+          throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');
+        }
+        return { consentId: record.id, version: record.version, mode: record.mode, grantedFields: granted };
+      }
 
+      return inTx(options.trx, async (trx) => {
+        const { record, granted } = await checked(trx);
         const counted = await repo.countUse(record.id, record.version, now, trx);
         if (!counted) {
           // Lost a race (revoked, paused or exhausted meanwhile): say why, from the row as it is now.
@@ -936,15 +976,7 @@ export function createConsentsService(deps: ConsentsDeps) {
           }
           throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');
         }
-        if (counted.useCount >= counted.maxUses) {
-          await transition(trx, counted, {
-            status: 'EXHAUSTED',
-            type: 'exhausted',
-            actor: 'system',
-            reason: `All ${counted.maxUses} allowed uses were made.`,
-            at: now,
-          });
-        }
+        if (counted.useCount >= counted.maxUses) await exhaust(trx, counted, now);
         return { consentId: record.id, version: record.version, mode: record.mode, grantedFields: granted };
       });
     },

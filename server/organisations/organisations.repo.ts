@@ -88,6 +88,31 @@ const toClerk = (r: ClerkRow): Clerk => ({
   status: r.status,
 });
 
+/** Organisation columns under an `o_` prefix, for joins with tables that share column names. */
+const ORGANISATION_COLUMNS = `o.id AS o_id, o.class AS o_class, o.names AS o_names, o.status AS o_status,
+  o.created_at AS o_created_at, o.updated_at AS o_updated_at`;
+
+interface PrefixedOrganisationRow {
+  o_id: string | null;
+  o_class: OrgClass;
+  o_names: Organisation['names'];
+  o_status: ActiveStatus;
+  o_created_at: Date;
+  o_updated_at: Date;
+}
+
+const organisationFrom = (r: PrefixedOrganisationRow): Organisation | undefined =>
+  r.o_id === null
+    ? undefined
+    : toOrganisation({
+        id: r.o_id,
+        class: r.o_class,
+        names: r.o_names,
+        status: r.o_status,
+        created_at: r.o_created_at,
+        updated_at: r.o_updated_at,
+      });
+
 export interface ListQuery {
   limit: number;
   after?: string | undefined;
@@ -194,6 +219,58 @@ function queries(db: Knex | Knex.Transaction) {
     async getClient(id: string) {
       const row = await db<ClientRow>('api_client').where({ id }).first();
       return row ? toClient(row) : undefined;
+    },
+    /** Hot path (every API request): a client and its organisation in one round trip. */
+    async getClientWithOrganisation(
+      id: string,
+    ): Promise<{ client: ApiClient; organisation: Organisation | undefined } | undefined> {
+      const { rows } = await db.raw<{ rows: (ClientRow & PrefixedOrganisationRow)[] }>(
+        `SELECT c.*, ${ORGANISATION_COLUMNS}
+         FROM api_client c LEFT JOIN organisation o ON o.id = c.org_id WHERE c.id = ?`,
+        [id],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { client: toClient(row), organisation: organisationFrom(row) };
+    },
+    /**
+     * Hot path (every query): the organisation, the purpose, whether the organisation is entitled to
+     * it and (for API clients) the client, in one round trip.
+     */
+    async entitlement(orgId: string, purposeCode: string, clientId: string | undefined) {
+      const { rows } = await db.raw<{
+        rows: (PrefixedOrganisationRow & {
+          p_code: string | null;
+          entitled: boolean;
+          c_id: string | null;
+        } & Record<string, unknown>)[];
+      }>(
+        `SELECT ${ORGANISATION_COLUMNS},
+           p.code AS p_code, p.names AS p_names, p.legal_basis AS p_legal_basis,
+           p.consent_basis AS p_consent_basis, p.record_types AS p_record_types, p.bounds AS p_bounds,
+           p.procedure AS p_procedure, p.status AS p_status,
+           EXISTS (SELECT 1 FROM org_purpose WHERE org_id = :org AND purpose_code = :purpose) AS entitled,
+           c.id AS c_id, c.org_id AS c_org_id, c.name AS c_name, c.jwks AS c_jwks,
+           c.dpop_required AS c_dpop_required, c.status AS c_status, c.created_at AS c_created_at
+         FROM (SELECT 1) AS one
+         LEFT JOIN organisation o ON o.id = :org
+         LEFT JOIN purpose p ON p.code = :purpose
+         LEFT JOIN api_client c ON c.id = :client`,
+        { org: orgId, purpose: purposeCode, client: clientId ?? null },
+      );
+      const r = rows[0]!;
+      const pick = (prefix: string) =>
+        Object.fromEntries(
+          Object.entries(r)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+        );
+      return {
+        organisation: organisationFrom(r),
+        purpose: r.p_code === null ? undefined : toPurpose(pick('p_') as unknown as PurposeRow),
+        entitled: r.entitled,
+        client: r.c_id === null ? undefined : toClient(pick('c_') as unknown as ClientRow),
+      };
     },
     async insertClient(c: Pick<ApiClient, 'id' | 'orgId' | 'name' | 'jwks' | 'dpopRequired'>) {
       const [row] = await db<ClientRow>('api_client')

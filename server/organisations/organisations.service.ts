@@ -218,12 +218,12 @@ export function createOrganisationsService(deps: OrganisationsDeps) {
       purposeCode: string,
       clientId?: string,
     ): Promise<{ organisation: Organisation; purpose: Purpose }> {
-      const [organisation, purpose, entitled, client] = await Promise.all([
-        repo.getOrganisation(orgId),
-        repo.getPurpose(purposeCode),
-        repo.isEntitled(orgId, purposeCode),
-        clientId === undefined ? undefined : repo.getClient(clientId),
-      ]);
+      // One round trip (this runs on every query).
+      const { organisation, purpose, entitled, client } = await repo.entitlement(
+        orgId,
+        purposeCode,
+        clientId,
+      );
       if (!organisation || organisation.status !== 'active') {
         throw new ForbiddenError('forbidden', 'The requesting organisation is not active.');
       }
@@ -306,9 +306,10 @@ export function createOrganisationsService(deps: OrganisationsDeps) {
     async activeClient(
       clientId: string,
     ): Promise<{ client: ApiClient; organisation: Organisation } | undefined> {
-      const client = await repo.getClient(clientId);
-      if (!client || client.status !== 'active') return undefined;
-      const organisation = await repo.getOrganisation(client.orgId);
+      // One round trip (this runs on every API request).
+      const found = await repo.getClientWithOrganisation(clientId);
+      if (!found || found.client.status !== 'active') return undefined;
+      const { client, organisation } = found;
       if (!organisation || organisation.status !== 'active') return undefined;
       return { client, organisation };
     },

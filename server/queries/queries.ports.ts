@@ -44,7 +44,14 @@ export interface AuthorizeUseInput {
 
 export interface ConsentPort {
   /** Verifies and counts one use, inside the caller's transaction (so it commits with the audit entry). */
-  authorizeUse(input: AuthorizeUseInput, options: { trx?: unknown }): Promise<ConsentGrant>;
+  /**
+   * `dryRun`: every check of a use, nothing counted, no transaction (the check before any fetch).
+   * `checked`: that dry run's grant for the same input; the use is then counted against its version.
+   */
+  authorizeUse(
+    input: AuthorizeUseInput,
+    options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant },
+  ): Promise<ConsentGrant>;
   recordAttestedConsent(input: {
     clerk: ClerkPrincipal;
     subjectKey: string;

@@ -3,8 +3,8 @@
  * record types → consent (or statutory basis) → fetch in parallel under one deadline → policy →
  * durable audit entry per record → respond.
  *
- * Consent is checked twice on purpose. A dry run before the fetch keeps us from reading a
- * registry without a valid consent; the counted use happens in the same transaction as the
+ * Consent is checked twice on purpose. A dry run before the fetch (one read, nothing counted)
+ * keeps us from reading a registry without a valid consent; the counted use happens in the same transaction as the
  * audit entries, after the fetch, so a revocation that commits while registries are being read
  * stops the release (no record leaves after a revocation commits).
  */
@@ -431,7 +431,8 @@ export function createQueryService(deps: QueryDeps) {
       const consentNeeded = records.some((r) => needsConsent(r.type));
       let consent:
         { consentId?: string; consentToken?: string; mode: 'citizen' | 'attested' | 'statutory' } | undefined;
-      const authorize = (trx: unknown) =>
+      let checked: ConsentGrant | undefined;
+      const authorize = (trx: unknown, dryRun = false) =>
         deps.consents.authorizeUse(
           {
             principal: requester.principal,
@@ -443,12 +444,12 @@ export function createQueryService(deps: QueryDeps) {
             ...(consent?.consentId ? { consentId: consent.consentId } : {}),
             now: ctx.now,
           },
-          { trx },
+          dryRun ? { dryRun: true } : { trx, ...(checked ? { checked } : {}) },
         );
       if (consentNeeded) {
         try {
           consent = await establishConsent(requester, req, purpose, records, subjectKey, ctx.now);
-          await dryRun(authorize);
+          checked = await authorize(undefined, true);
         } catch (err) {
           const error = err instanceof Refusal ? err.error : err;
           if (error instanceof AppError && error.status < 500) {
@@ -589,18 +590,6 @@ export function createQueryService(deps: QueryDeps) {
       return response;
     },
   };
-
-  async function dryRun(work: (trx: unknown) => Promise<unknown>): Promise<void> {
-    const rollback = new Error('dry run');
-    try {
-      await deps.unitOfWork(async (trx) => {
-        await work(trx);
-        throw rollback;
-      });
-    } catch (err) {
-      if (err !== rollback) throw err;
-    }
-  }
 }
 
 function grantRef(

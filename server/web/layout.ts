@@ -14,9 +14,18 @@ export interface PageOptions {
   path: string;
   /** Extra scripts from /assets (file names), loaded with defer. */
   scripts?: string[];
+  /** Extra stylesheets from /assets (file names), after site.css. */
+  styles?: string[];
+  /** Navigation shown in the header (e.g. who is signed in, sign out). */
+  nav?: SafeHtml;
+  /** Replaces the language links, for pages that cannot be re-requested with GET (form results). */
+  languageSwitch?: SafeHtml;
 }
 
-const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+
+/** The path with ?lang= (or &lang= when the path already has a query). */
+const withLang = (path: string, lang: Lang) => `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
 
 export function languageSwitch(lang: Lang, path: string): SafeHtml {
   return html`<nav class="lang-switch" aria-label="${t(lang, 'site.language')}">
@@ -24,7 +33,7 @@ export function languageSwitch(lang: Lang, path: string): SafeHtml {
       ${LANGS.map((l) =>
         l === lang
           ? html`<li><span aria-current="true" lang="${l}">${LANG_NAMES[l]}</span></li>`
-          : html`<li><a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${LANG_NAMES[l]}</a></li>`,
+          : html`<li><a href="${withLang(path, l)}" hreflang="${l}" lang="${l}">${LANG_NAMES[l]}</a></li>`,
       )}
     </ul>
   </nav>`;
@@ -38,13 +47,14 @@ export function layout(options: PageOptions): string {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>${title} · ${t(lang, 'site.name')}</title>
       <link rel="stylesheet" href="/assets/site.css" />
+      ${(options.styles ?? []).map((s) => html`<link rel="stylesheet" href="/assets/${s}" />`)}
       ${(options.scripts ?? []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
     </head>
     <body>
       <a class="skip-link" href="#main">${t(lang, 'site.skip')}</a>
       <header class="site-header">
-        <p class="site-name">${t(lang, 'site.name')}</p>
-        ${languageSwitch(lang, options.path)}
+        <p class="site-name"><a href="/">${t(lang, 'site.name')}</a></p>
+        ${options.nav ?? ''} ${options.languageSwitch ?? languageSwitch(lang, options.path)}
       </header>
       <main id="main" tabindex="-1">${options.body}</main>
     </body>

@@ -1,0 +1,64 @@
+/**
+ * The portal's browser script: server/portal/client/portal.ts and the access-log verifier it imports
+ * (server/audit/*, canonicalize) bundled by esbuild into one script (an IIFE, as layout.ts loads scripts with defer), built once per process on first
+ * use and kept in memory (no build step, nothing written to disk). Served at /assets/portal/portal.js,
+ * before the static files router (which answers 404 for anything it lacks).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Router } from 'express';
+
+export const PORTAL_SCRIPT = 'portal/portal.js';
+
+export interface BuiltScript {
+  code: string;
+  etag: string;
+}
+
+function entryPoint(): string {
+  // tsx runs the .ts sources; a tsc build has .js files beside each other instead.
+  for (const name of ['client/portal.ts', 'client/portal.js']) {
+    const path = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('The portal browser script (server/portal/client/portal.ts) is missing.');
+}
+
+/** Bundles the portal script for browsers (ES2020, minified, with the verifier inlined). */
+export async function buildPortalScript(): Promise<BuiltScript> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [entryPoint()],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2020'],
+    minify: true,
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.text;
+  return { code, etag: `"${createHash('sha256').update(code).digest('base64url').slice(0, 27)}"` };
+}
+
+export function portalAssetsRouter(): Router {
+  const router = Router();
+  let built: Promise<BuiltScript> | undefined;
+  const script = () =>
+    (built ??= buildPortalScript().catch((err: unknown) => {
+      built = undefined; // try again on the next request
+      throw err;
+    }));
+  router.get(`/assets/${PORTAL_SCRIPT}`, async (req, res) => {
+    const { code, etag } = await script();
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag });
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('text/javascript; charset=utf-8').send(code);
+  });
+  return router;
+}

@@ -1,0 +1,91 @@
+/**
+ * The landing page at / : what the Joint-Use Center is, and the ways in — the clerk console, the citizen
+ * portal and the API docs — in English and Japanese.
+ */
+import { Router } from 'express';
+import { html } from './html.js';
+import { chooseLang, defineMessages, t } from './i18n.js';
+import { layout } from './layout.js';
+
+defineMessages({
+  en: {
+    'landing.title': 'Public records on demand, with the citizen’s consent',
+    'landing.lead':
+      'Citizens should not carry paper certificates from one office to another. Agencies, public institutions and banks ask the Joint-Use Center; it fetches the record from the registry that holds it, releases only the fields the requester may see for its purpose, and records every access in a log the citizen can read back and verify.',
+    'landing.ways': 'Ways in',
+    'landing.console': 'Clerk console',
+    'landing.console.text':
+      'For agency clerks at the counter: choose a procedure, enter the citizen’s identifier, capture consent on the spot and print a verification slip.',
+    'landing.portal': 'Citizen portal',
+    'landing.portal.text':
+      'For citizens: see who read which of your records, when and why; pause or revoke consents; check the log’s integrity.',
+    'landing.docs': 'API documentation',
+    'landing.docs.text':
+      'For banks and public institutions: the OpenAPI contract of consent requests, consent tokens and verification queries.',
+    'landing.how': 'How it works',
+    'landing.how.1': 'The requester asks for named records for a coded purpose.',
+    'landing.how.2':
+      'The citizen consents on their own phone, on a signed form, or the law allows access without consent.',
+    'landing.how.3': 'Only the fields the policy, the consent and the request all allow are released.',
+    'landing.how.4': 'Every access is written to an append-only, verifiable log before any data leaves.',
+  },
+  ja: {
+    'landing.title': '本人の同意にもとづき、必要なときに公的記録を',
+    'landing.lead':
+      '住民が紙の証明書を窓口から窓口へ持ち歩く必要はありません。行政機関・公共機関・銀行は共同利用センターに照会し、センターは記録を保有する登録機関からその都度取得して、照会者が目的に応じて閲覧できる項目だけを提供し、すべての照会を本人が確認・検証できる記録に残します。',
+    'landing.ways': '入口',
+    'landing.console': '窓口コンソール',
+    'landing.console.text':
+      '窓口の職員向け：手続を選び、本人の番号を入力し、その場で同意を得て、確認票を印刷できます。',
+    'landing.portal': '住民ポータル',
+    'landing.portal.text':
+      '住民向け：誰が、いつ、なぜ、どの記録を閲覧したかを確認し、同意の一時停止や撤回、記録の完全性の確認ができます。',
+    'landing.docs': 'APIドキュメント',
+    'landing.docs.text': '銀行・公共機関向け：同意の依頼、同意トークン、照会のOpenAPI仕様です。',
+    'landing.how': 'しくみ',
+    'landing.how.1': '照会者は、コード化された目的のために特定の記録を求めます。',
+    'landing.how.2': '本人が自分のスマートフォンや署名した書面で同意するか、法令が同意なしの閲覧を認めます。',
+    'landing.how.3': 'ポリシー・同意・依頼のすべてが認める項目だけが提供されます。',
+    'landing.how.4': 'データを渡す前に、すべての照会が追記専用で検証可能な記録に書き込まれます。',
+  },
+});
+
+export function landingRouter(): Router {
+  const router = Router();
+  router.get('/', (req, res) => {
+    const lang = chooseLang(req, res);
+    const card = (href: string, key: string) =>
+      html`<li class="card">
+        <h3><a href="${href}">${t(lang, key)}</a></h3>
+        <p>${t(lang, `${key}.text`)}</p>
+      </li>`;
+    res.set('Cache-Control', 'no-store');
+    res.type('html').send(
+      layout({
+        lang,
+        path: '/',
+        title: t(lang, 'landing.title'),
+        styles: ['console.css'],
+        body: html`<h1>${t(lang, 'landing.title')}</h1>
+          <p class="lead">${t(lang, 'landing.lead')}</p>
+          <section aria-labelledby="ways-title">
+            <h2 id="ways-title">${t(lang, 'landing.ways')}</h2>
+            <ul class="cards">
+              ${card('/console', 'landing.console')} ${card('/portal', 'landing.portal')}
+              ${card('/docs', 'landing.docs')}
+            </ul>
+          </section>
+          <section aria-labelledby="how-title">
+            <h2 id="how-title">${t(lang, 'landing.how')}</h2>
+            <ol class="how">
+              <li>${t(lang, 'landing.how.1')}</li>
+              <li>${t(lang, 'landing.how.2')}</li>
+              <li>${t(lang, 'landing.how.3')}</li>
+              <li>${t(lang, 'landing.how.4')}</li>
+            </ol>
+          </section>`,
+      }),
+    );
+  });
+  return router;
+}
