@@ -127,7 +127,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   });
   const audit = createAuditModule({ config, db, logger, keys, ...(options.now ? { now: options.now } : {}) });
   apiRouters.push(keysRouter(keys), audit.router);
-  background.push(audit.sequencer, audit.checkpointer);
+  background.push(audit.sequencer, audit.checkpointer, audit.retention);
 
   const catalog = options.catalog ?? loadCatalog();
   const organisations = createOrganisationsService({

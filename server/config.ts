@@ -167,6 +167,11 @@ export const variables = {
     help: 'most queued audit entries sequenced in one transaction',
     example: '1000',
   },
+  AUDIT_RETENTION_MONTHS: {
+    schema: { type: 'integer', minimum: 0, maximum: 1200, default: 60 },
+    help: 'months of audit entry bodies to keep (whole months are dropped; leaves and proofs stay); 0 keeps all',
+    example: '60',
+  },
   OIDC_ISSUER_URL: {
     schema: { type: 'string', pattern: '^https?://[^\\s]+$' },
     help: 'issuer URL of the OpenID provider for citizen, clerk and staff sign-in; unset outside production runs the dev identity provider',
@@ -289,6 +294,7 @@ export interface Config {
     witnessVkey: string | undefined;
     sequencerIntervalMs: number;
     sequencerBatchSize: number;
+    retentionMonths: number;
   };
   auth: AuthConfig;
   /** Registries we fetch records from (DESIGN §4 "Provider fetch"). */
@@ -443,6 +449,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       witnessVkey: v.AUDIT_WITNESS_VKEY as string | undefined,
       sequencerIntervalMs: v.AUDIT_SEQUENCER_INTERVAL_MS,
       sequencerBatchSize: v.AUDIT_SEQUENCER_BATCH,
+      retentionMonths: v.AUDIT_RETENTION_MONTHS,
     }),
     auth: Object.freeze({
       oidc,

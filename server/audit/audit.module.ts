@@ -12,6 +12,7 @@ import { createAuditorService } from './auditor.service.js';
 import { createAuditService, type AuditService } from './audit.service.js';
 import { vkeyFor, verifierFromVkey } from './checkpoint.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
+import { createRetentionTask } from './retention.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
 import { httpWitness } from './witness-client.js';
 
@@ -24,6 +25,7 @@ export interface AuditModule {
   service: AuditService<Knex.Transaction>;
   sequencer: Sequencer;
   checkpointer: Checkpointer;
+  retention: ReturnType<typeof createRetentionTask>;
   router: Router;
 }
 
@@ -75,5 +77,11 @@ export function createAuditModule(deps: {
   });
   const router = Router();
   router.use(auditRouter(service), auditorRouter(auditor));
-  return { service, sequencer, checkpointer, router };
+  const retention = createRetentionTask({
+    db,
+    logger,
+    retentionMonths: config.audit.retentionMonths,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  return { service, sequencer, checkpointer, retention, router };
 }

@@ -1,6 +1,6 @@
 /**
  * Audit tables, knex only. Bulk writes use unnest() so a batch is one statement. Not partitioned by month
- * yet: `audit_entry` is a plain table (retention by partition drop is future work, DESIGN §11).
+ * yet: `audit_entry` is partitioned by month (see retention.ts).
  */
 import type { Knex } from 'knex';
 import type { NodeId } from './merkle.js';

@@ -18,6 +18,8 @@ import { canonicalJson } from './preimage.js';
 export interface DbVerification {
   ok: boolean;
   size: number;
+  /** Entries whose bodies retention dropped (their leaves were still checked). */
+  pruned?: number;
   /** First log index found bad (a missing index counts as bad at that index). */
   firstBadIndex?: number;
   problems: string[];
@@ -69,6 +71,25 @@ export async function verifyDatabase(
   const wantedRoots = new Set(checkpoints.map((c) => c.size));
   const roots = new Map<number, Uint8Array>([[0, EMPTY_ROOT]]);
 
+  // Months whose bodies retention dropped: a missing body inside one of these id ranges is pruned,
+  // not deleted, and each range must account for exactly the number of entries recorded.
+  const pruned = (
+    (await db('audit_retention').select('partition', 'first_entry_id', 'last_entry_id', 'entries')) as {
+      partition: string;
+      first_entry_id: number | null;
+      last_entry_id: number | null;
+      entries: number;
+    }[]
+  ).map((r) => ({ ...r, entries: Number(r.entries), seen: 0 }));
+  const prunedRange = (entryId: number) =>
+    pruned.find(
+      (r) =>
+        r.first_entry_id !== null &&
+        r.last_entry_id !== null &&
+        entryId >= r.first_entry_id &&
+        entryId <= r.last_entry_id,
+    );
+
   const range = new CompactRange();
   const expectedNodes = new Map<string, Uint8Array>();
   const chains = new Map<string, { seq: number; idx: number }>();
@@ -117,6 +138,15 @@ export async function verifyDatabase(
     if (rows.length < CHUNK) break;
   }
 
+  for (const month of pruned) {
+    if (month.seen !== month.entries) {
+      bad(
+        undefined,
+        `${month.partition}: ${month.entries} entries were dropped by retention but ${month.seen} are missing`,
+      );
+    }
+  }
+
   for (const size of heads.keys())
     if (size > range.size) bad(range.size, `tree head ${size} is beyond the leaves`);
 
@@ -160,6 +190,8 @@ export async function verifyDatabase(
 
   function finish(): DbVerification {
     const out: DbVerification = { ok: problems.length === 0, size: range.size, problems, checkpointsChecked };
+    const prunedEntries = pruned.reduce((n, m) => n + m.seen, 0);
+    if (prunedEntries) out.pruned = prunedEntries;
     if (firstBad !== undefined) out.firstBadIndex = firstBad;
     return out;
   }
@@ -167,7 +199,19 @@ export async function verifyDatabase(
   function checkLeaf(row: LeafRow): void {
     const i = row.idx;
     if (!bytesEqual(row.leaf_hash, leafHash(row.leaf_data))) bad(i, 'leaf hash is not SHA-256(0x00 || leaf)');
-    if (row.body === null) return bad(i, 'entry body is missing');
+    if (row.body === null) {
+      const month = prunedRange(Number(row.entry_id));
+      if (!month) return bad(i, 'entry body is missing');
+      month.seen++;
+      // The opening is gone, but the leaf and the subject chain remain checkable.
+      if (row.subject_key === null || row.subject_seq === null) return bad(i, 'subject index row is missing');
+      const last = chains.get(row.subject_key);
+      if ((last?.seq ?? 0) + 1 !== row.subject_seq || (last?.idx ?? null) !== row.prev_idx) {
+        bad(i, `subject chain broken (seq ${row.subject_seq} after ${last?.seq ?? 0})`);
+      }
+      chains.set(row.subject_key, { seq: row.subject_seq, idx: i });
+      return;
+    }
     if (row.subject_key === null || row.subject_seq === null) return bad(i, 'subject index row is missing');
     if (row.entry_subject !== row.subject_key) bad(i, 'subject index names another subject');
     let body: unknown;
