@@ -1,6 +1,6 @@
 /**
- * Audit tables, knex only. Bulk writes use unnest() so a batch is one statement. Not partitioned by month
- * yet: `audit_entry` is partitioned by month (see retention.ts).
+ * Audit tables, knex only. Bulk writes use unnest() so a batch is one statement. `audit_entry` is
+ * partitioned by month (see retention.ts); reads by entry id use its own index.
  */
 import type { Knex } from 'knex';
 import type { NodeId } from './merkle.js';
