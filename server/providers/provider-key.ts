@@ -3,7 +3,8 @@
  * apart from the other signing keys: a registry trusts this key only to read records.
  * `<keyStoreDir>/provider-request/<kid>.json` in the key store's file format; generated outside
  * production, required in production.
- * TODO(keys): become a `provider-request` purpose of the KeyStore and appear in /.well-known/jwks.json.
+ * Registries get its public key out of band (the standalone registry reads this folder); it is not
+ * published in /.well-known/jwks.json, which lists only keys that citizens and requesters verify.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
