@@ -3,7 +3,10 @@
  * concurrent writers for D seconds while the sequencer and checkpointer run, then sequencer lag
  * (sequenced_at - created_at) and checkpoint lag (first covering checkpoint - created_at) percentiles.
  *
- *   npx tsx bench/audit-append.ts [--seconds 20] [--writers 16] [--processes 2]
+ *   npx tsx bench/audit-append.ts [--seconds 20] [--writers 16] [--processes 2] [--rate 2000]
+ *
+ * `--rate` holds a fixed total arrival rate (appends/s, spread over every writer) instead of
+ * appending as fast as possible; `npm run bench` uses it for the "lag at 2,000 appends/s" figure.
  *
  * Uses a fresh database on DATABASE_URL's server (or an embedded PostgreSQL) and drops it afterwards.
  * Writers run in `--processes` child processes (so one Node thread is not the bottleneck); the
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '2' },
     child: { type: 'string' },
     mode: { type: 'string', default: 'audit' },
+    rate: { type: 'string', default: '0' },
   },
 });
 
@@ -59,7 +63,13 @@ function entry(i: number, w: string): AuditEntryInput {
   };
 }
 
-async function writerProcess(url: string, writers: number, seconds: number, mode: string): Promise<void> {
+async function writerProcess(
+  url: string,
+  writers: number,
+  seconds: number,
+  mode: string,
+  ratePerWriter: number,
+): Promise<void> {
   const db = createDb({ url, poolMax: writers, statementTimeoutMs: 15000 });
   const audit = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
   // Baseline: the same body as one plain durable INSERT (the ceiling of this machine right now).
@@ -67,12 +77,20 @@ async function writerProcess(url: string, writers: number, seconds: number, mode
     mode === 'baseline'
       ? (e: AuditEntryInput) => db.raw('INSERT INTO bench_plain (body) VALUES (?)', [JSON.stringify(e)])
       : (e: AuditEntryInput) => audit.append(e);
-  const deadline = Date.now() + seconds * 1000;
+  const start = Date.now();
+  const deadline = start + seconds * 1000;
   const latencies: number[] = [];
   let count = 0;
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       for (let i = 0; Date.now() < deadline; i++) {
+        if (ratePerWriter > 0) {
+          // Fixed arrival rate: the i-th append of this writer is due at start + i / rate.
+          const due = start + (i * 1000) / ratePerWriter + (w * 1000) / ratePerWriter / writers;
+          const wait = due - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (Date.now() >= deadline) break;
+        }
         const t0 = performance.now();
         await append(entry(i * writers + w, `${process.pid}-${w}`));
         latencies.push(performance.now() - t0);
@@ -92,7 +110,9 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const writers = Number(values.writers);
   const processes = Number(values.processes);
-  if (values.child) return writerProcess(values.child, writers, seconds, values.mode!);
+  const rate = Number(values.rate);
+  if (values.child)
+    return writerProcess(values.child, writers, seconds, values.mode!, rate / processes / writers);
 
   let serverUrl = process.env.DATABASE_URL;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
@@ -141,6 +161,10 @@ async function main(): Promise<void> {
                 String(writers / processes),
                 '--seconds',
                 String(seconds),
+                '--processes',
+                String(processes),
+                '--rate',
+                mode === 'audit' ? String(rate) : '0',
               ];
               const child = fork(self, [...args, '--mode', mode], { execArgv: ['--import', 'tsx'] });
               child.once('message', (m) => resolve(m as { count: number; p50: number; p99: number }));
@@ -186,6 +210,7 @@ async function main(): Promise<void> {
       writers,
       processes,
       appends: total,
+      targetRate: rate || null,
       appendsPerSecond: Math.round(total / seconds),
       plainInsertsPerSecond: Math.round(baseline / seconds),
       ratioToPlainInsert: round(total / baseline),

@@ -74,6 +74,8 @@ export interface AccessTokenVerifier {
 }
 
 const MAX_SKEW_SEC = 60;
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'];
 
@@ -189,7 +191,27 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     now,
   });
 
+  // Verified tokens, by their exact text, for at most VERIFIED_CACHE_MS and never past exp (+ skew):
+  // a client sends the same access token with every request, and its signature cannot change. Stale
+  // keys are bounded the same way the JWKS cache already bounds them. Cleared when it grows too big.
+  const verified = new Map<string, { entry: IssuerEntry; payload: JWTPayload; at: number; until: number }>();
+
   async function verifyToken(token: string): Promise<{ entry: IssuerEntry; payload: JWTPayload }> {
+    const t = now();
+    const hit = verified.get(token);
+    if (hit && t >= hit.at && t < hit.until) return hit;
+    const result = await verifySignedToken(token);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+    const exp = typeof result.payload.exp === 'number' ? result.payload.exp : 0;
+    verified.set(token, {
+      ...result,
+      at: t,
+      until: Math.min(t + VERIFIED_CACHE_MS, (exp + clockToleranceSec) * 1000),
+    });
+    return result;
+  }
+
+  async function verifySignedToken(token: string): Promise<{ entry: IssuerEntry; payload: JWTPayload }> {
     // Cheap, unauthenticated pre-checks decide which configured issuer to ask, so a forged
     // header or unknown issuer never causes a key fetch.
     let alg: unknown;

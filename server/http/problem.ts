@@ -5,7 +5,14 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, InternalError, type ErrorCode, type FieldIssue } from '../errors.js';
+import { isConnectionError } from '../db/db.js';
+import {
+  AppError,
+  InternalError,
+  ServiceUnavailableError,
+  type ErrorCode,
+  type FieldIssue,
+} from '../errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://joint-use-center.github.io/problems/';
 
@@ -67,6 +74,9 @@ function toPointer(path: string): string {
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // The database is down or restarting (found by `npm run faults`): a retryable 503, not a 500.
+  if (isConnectionError(err))
+    return new ServiceUnavailableError('The database is unavailable. Try again shortly.');
   return fromLibrary((err ?? {}) as LibraryError) ?? new InternalError(err);
 }
 

@@ -1,0 +1,99 @@
+/**
+ * The bench database server and its dedicated databases: DATABASE_URL's server when set, else the
+ * local PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded PostgreSQL (throwaway folder).
+ * `juc_bench` keeps the 10 M-entry history between runs (regenerating it takes minutes);
+ * `bench_meta` records what was generated so a partial database is rebuilt, not reused.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { createDb } from '../../server/db/db.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../server/db/embedded.js';
+import { migrateLatest } from '../../server/db/migrations.js';
+
+export interface BenchServer {
+  url: string;
+  kind: 'DATABASE_URL' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function benchServer(log: (line: string) => void): Promise<BenchServer> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) return { url: fromEnv, kind: 'DATABASE_URL', stop: async () => undefined };
+  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (await answers(local)) return { url: local, kind: 'local', stop: async () => undefined };
+  log('no DATABASE_URL and nothing on 127.0.0.1:5432: starting an embedded PostgreSQL');
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+    dataDir: join(tmpdir(), `juc-bench-pg-${process.pid}`),
+    persistent: false,
+  });
+  return { url: embedded.url, kind: 'embedded', stop: () => embedded.stop() };
+}
+
+export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return (rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A database by name: created when missing (or when `fresh`), migrated; returns its URL and a pool. */
+export async function benchDatabase(
+  serverUrl: string,
+  name: string,
+  options: { fresh?: boolean; poolMax?: number } = {},
+): Promise<{ url: string; db: Knex }> {
+  if (options.fresh) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (!(await databaseExists(serverUrl, name))) await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabase(serverUrl, name);
+  const db = createDb({ url, poolMax: options.poolMax ?? 4, statementTimeoutMs: 3_600_000 });
+  await migrateLatest(db);
+  await db.raw('CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value jsonb NOT NULL)');
+  return { url, db };
+}
+
+export async function getMeta<T>(db: Knex, key: string): Promise<T | undefined> {
+  const row = (await db('bench_meta').where({ key }).first()) as { value: T } | undefined;
+  return row?.value;
+}
+
+export async function setMeta(db: Knex, key: string, value: unknown): Promise<void> {
+  await db('bench_meta')
+    .insert({ key, value: JSON.stringify(value) })
+    .onConflict('key')
+    .merge();
+}
