@@ -8,6 +8,24 @@ import type { Knex } from 'knex';
 const COLUMNS = `entry_id, request_id, subject_key, outcome, reason_code, requester_org, client_id, clerk_ref,
   purpose_code, legal_basis, consent_id, consent_mode, record_type, body, digest, created_at, embargo_until`;
 
+// Every column but the id, as both the partitioned table (up) and the plain one (down) declare them.
+const ENTRY_COLUMNS = `request_id     text NOT NULL,
+      subject_key    text NOT NULL CHECK (subject_key ~ '^[0-9a-f]{64}$'),
+      outcome        text NOT NULL CHECK (outcome IN ('released', 'denied', 'provider_error')),
+      reason_code    text,
+      requester_org  text NOT NULL,
+      client_id      text,
+      clerk_ref      text,
+      purpose_code   text NOT NULL,
+      legal_basis    text,
+      consent_id     text,
+      consent_mode   text CHECK (consent_mode IN ('citizen', 'attested', 'statutory')),
+      record_type    text NOT NULL,
+      body           text NOT NULL,
+      digest         bytea NOT NULL CHECK (octet_length(digest) = 32),
+      created_at     timestamptz NOT NULL,
+      embargo_until  timestamptz`;
+
 async function roleExists(knex: Knex, role: string): Promise<boolean> {
   const { rows } = await knex.raw<{ rows: unknown[] }>('SELECT 1 FROM pg_roles WHERE rolname = ?', [role]);
   return rows.length > 0;
@@ -39,22 +57,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TABLE audit_entry (
       entry_id       bigint NOT NULL DEFAULT nextval('audit_entry_id_seq'),
-      request_id     text NOT NULL,
-      subject_key    text NOT NULL CHECK (subject_key ~ '^[0-9a-f]{64}$'),
-      outcome        text NOT NULL CHECK (outcome IN ('released', 'denied', 'provider_error')),
-      reason_code    text,
-      requester_org  text NOT NULL,
-      client_id      text,
-      clerk_ref      text,
-      purpose_code   text NOT NULL,
-      legal_basis    text,
-      consent_id     text,
-      consent_mode   text CHECK (consent_mode IN ('citizen', 'attested', 'statutory')),
-      record_type    text NOT NULL,
-      body           text NOT NULL,
-      digest         bytea NOT NULL CHECK (octet_length(digest) = 32),
-      created_at     timestamptz NOT NULL,
-      embargo_until  timestamptz,
+      ${ENTRY_COLUMNS},
       PRIMARY KEY (entry_id, created_at)
     ) PARTITION BY RANGE (created_at)`);
   await knex.raw('ALTER SEQUENCE audit_entry_id_seq OWNED BY audit_entry.entry_id');
@@ -100,22 +103,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TABLE audit_entry (
       entry_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      request_id     text NOT NULL,
-      subject_key    text NOT NULL CHECK (subject_key ~ '^[0-9a-f]{64}$'),
-      outcome        text NOT NULL CHECK (outcome IN ('released', 'denied', 'provider_error')),
-      reason_code    text,
-      requester_org  text NOT NULL,
-      client_id      text,
-      clerk_ref      text,
-      purpose_code   text NOT NULL,
-      legal_basis    text,
-      consent_id     text,
-      consent_mode   text CHECK (consent_mode IN ('citizen', 'attested', 'statutory')),
-      record_type    text NOT NULL,
-      body           text NOT NULL,
-      digest         bytea NOT NULL CHECK (octet_length(digest) = 32),
-      created_at     timestamptz NOT NULL,
-      embargo_until  timestamptz
+      ${ENTRY_COLUMNS}
     )`);
   await knex.raw(
     `INSERT INTO audit_entry (${COLUMNS}) OVERRIDING SYSTEM VALUE SELECT ${COLUMNS} FROM audit_entry_partitioned`,

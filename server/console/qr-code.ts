@@ -117,7 +117,7 @@ function withErrorCorrection(version: number, data: readonly number[]): number[]
     const dat = data.slice(k, k + shortLength - eccLength + (i < shortBlocks ? 0 : 1));
     k += dat.length;
     const block = [...dat];
-    if (i < shortBlocks) block.push(0); // placeholder, skipped when interleaving
+    if (i < shortBlocks) block.push(0); // padding slot, skipped when interleaving
     all.push([...block, ...rsRemainder(dat, divisor)]);
   }
   const result: number[] = [];

@@ -58,7 +58,7 @@ export function messageKeys(lang: Lang): string[] {
   return Object.keys(catalogues[lang]);
 }
 
-/** `{name}` placeholders are replaced by params; the result is plain text (escape when rendering). */
+/** `{name}` markers are replaced by params; the result is plain text (escape when rendering). */
 export function t(lang: Lang, key: string, params: Record<string, string | number> = {}): string {
   const template = catalogues[lang][key] ?? catalogues.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_m, name: string) =>
