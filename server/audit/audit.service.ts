@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError, AuditUnavailableError, NotFoundError, ValidationError } from '../errors.js';
+import type { StatementGuard } from '../db/statement-guard.js';
 import { toBase64 } from './bytes.js';
+import { cachedNodeFetcher } from './node-cache.js';
 import { canonicalJson } from './preimage.js';
 import type { NodeId } from './merkle.js';
 import { consistencyProofFrom, inclusionProofFrom, inclusionProofsFrom } from './proofs.js';
@@ -22,7 +24,11 @@ import type {
 import type { EntryRow } from './audit.repo.js';
 
 export interface AuditRepo<Tx> {
-  append(rows: EntryRow[], trx?: Tx): Promise<{ entryId: number; digestHex: string }[]>;
+  append(
+    rows: EntryRow[],
+    trx?: Tx,
+    guard?: StatementGuard,
+  ): Promise<{ entryId: number; digestHex: string }[]>;
   latestHead(): Promise<TreeHead | null>;
   latestCheckpoint(): Promise<StoredCheckpoint | null>;
   nodeHashes(ids: NodeId[]): Promise<Map<string, Uint8Array>>;
@@ -158,9 +164,24 @@ export type AuditService<Tx> = ReturnType<typeof createAuditService<Tx>>;
 export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
-  const fetchNodes = (ids: NodeId[]) => repo.nodeHashes(ids);
+  const fetchNodes = cachedNodeFetcher((ids: NodeId[]) => repo.nodeHashes(ids));
 
   async function appendMany(inputs: AuditEntryInput[], options: { trx?: Tx } = {}): Promise<AuditReceipt[]> {
+    return (await write(inputs, options))!;
+  }
+
+  /** appendMany, conditional on `guard` in the same statement: undefined (nothing written) if it failed. */
+  async function appendIf(
+    guard: StatementGuard,
+    inputs: AuditEntryInput[],
+  ): Promise<AuditReceipt[] | undefined> {
+    return write(inputs, { guard });
+  }
+
+  async function write(
+    inputs: AuditEntryInput[],
+    options: { trx?: Tx; guard?: StatementGuard },
+  ): Promise<AuditReceipt[] | undefined> {
     const createdAt = now();
     const rows: EntryRow[] = inputs.map((input) => {
       const body = entryBody(input, createdAt);
@@ -187,10 +208,11 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
     if (rows.length === 0) return [];
     let stored: { entryId: number; digestHex: string }[];
     try {
-      stored = await repo.append(rows, options.trx);
+      stored = await repo.append(rows, options.trx, options.guard);
     } catch (err) {
       throw new AuditUnavailableError(err);
     }
+    if (options.guard && stored.length === 0) return undefined;
     // Match ids to inputs by digest (RETURNING order is not promised by SQL).
     const byDigest = new Map<string, number[]>();
     for (const s of stored) byDigest.set(s.digestHex, [...(byDigest.get(s.digestHex) ?? []), s.entryId]);
@@ -226,6 +248,7 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
       return (await appendMany([input], options))[0]!;
     },
     appendMany,
+    appendIf,
 
     async checkpoint(): Promise<string> {
       return (await latestCheckpoint()).note;
@@ -322,7 +345,21 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
       );
       const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const visibleAt = now();
-      const cp = await repo.latestCheckpoint();
+      const filters: AccessLogFilters = {};
+      if (query.from) filters.from = query.from;
+      if (query.to) filters.to = query.to;
+      if (query.organisation) filters.organisation = query.organisation;
+      if (query.recordType) filters.recordType = query.recordType;
+      // Independent reads, on separate connections: a citizen waits for the slowest, not the sum.
+      // Entries sequenced after this checkpoint come without a proof (as before the next one).
+      const [cp, rows, pending] = await Promise.all([
+        repo.latestCheckpoint(),
+        repo.accessLog(subjectKey, filters, visibleAt, {
+          ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+          limit: limit + 1,
+        }),
+        repo.pendingForSubject(subjectKey, visibleAt),
+      ]);
       const cpSize = cp?.size ?? 0;
       let consistency: AccessLogPage['consistency'] = null;
       if (query.sinceSize !== undefined) {
@@ -336,15 +373,6 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
           consistency = { fromSize: query.sinceSize, toSize: cpSize, proof: proof.map(b64) };
         }
       }
-      const filters: AccessLogFilters = {};
-      if (query.from) filters.from = query.from;
-      if (query.to) filters.to = query.to;
-      if (query.organisation) filters.organisation = query.organisation;
-      if (query.recordType) filters.recordType = query.recordType;
-      const rows = await repo.accessLog(subjectKey, filters, visibleAt, {
-        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
-        limit: limit + 1,
-      });
       const page = rows.slice(0, limit);
       const covered = page.filter((r) => r.index < cpSize);
       const proofs = await inclusionProofsFrom(
@@ -367,7 +395,7 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
           inclusionProof: proofByIndex.get(r.index) ?? null,
         })),
         nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.subjectSeq) : null,
-        pending: await repo.pendingForSubject(subjectKey, visibleAt),
+        pending,
       };
     },
 

@@ -48,6 +48,7 @@ export function buildBatch(
     leaves.push({
       index,
       entryId: entry.entryId,
+      entryCreatedAt: entry.createdAt,
       leaf: leafData,
       leafHash: leafHash(leafData),
       salt,

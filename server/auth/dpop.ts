@@ -3,7 +3,14 @@
  * not used; replay is stopped by remembering each proof's jti for as long as it could be accepted.
  */
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { UnauthenticatedError } from '../errors.js';
 import type { ReplayStore } from './replay-store.js';
 
@@ -57,9 +64,38 @@ function singleProof(proof: DPoPCheck['proof']): string {
   return proof;
 }
 
+/** A client signs every proof with the same key: import it and take its thumbprint once. */
+const KEY_CACHE_SIZE = 1000;
+
+interface ProofKey {
+  key: CryptoKey;
+  jkt: string;
+}
+
 export function createDPoPVerifier(options: DPoPVerifierOptions) {
   const now = options.now ?? Date.now;
   const { algorithms, clockToleranceSec, maxAgeSec, replayStore } = options;
+  // Keyed by the header's algorithm and JWK as sent, so a different JWK text is a different entry.
+  const keys = new Map<string, Promise<ProofKey>>();
+  const proofKey = (jwk: JWK, alg: string): Promise<ProofKey> => {
+    const id = `${alg}.${JSON.stringify(jwk)}`;
+    let entry = keys.get(id);
+    if (entry) {
+      keys.delete(id); // most recently used last
+      keys.set(id, entry);
+      return entry;
+    }
+    entry = (async () => {
+      const key = await importJWK(jwk, alg);
+      // What jose's EmbeddedJWK insists on: an asymmetric public key.
+      if (key instanceof Uint8Array || key.type !== 'public') throw new TypeError('not a public key');
+      return { key, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
+    })();
+    entry.catch(() => keys.delete(id));
+    keys.set(id, entry);
+    if (keys.size > KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
+    return entry;
+  };
 
   return async function verifyDPoPProof(check: DPoPCheck): Promise<{ jkt: string }> {
     const proof = singleProof(check.proof);
@@ -77,8 +113,10 @@ export function createDPoPVerifier(options: DPoPVerifierOptions) {
     if (PRIVATE_MEMBERS.some((member) => member in jwk)) fail('its jwk must be a public key');
 
     let payload;
+    let key: ProofKey;
     try {
-      ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+      key = await proofKey(jwk, header.alg);
+      ({ payload } = await jwtVerify(proof, key.key, {
         algorithms: [...algorithms],
         typ: 'dpop+jwt',
         requiredClaims: ['jti', 'htm', 'htu', 'iat'],
@@ -100,7 +138,7 @@ export function createDPoPVerifier(options: DPoPVerifierOptions) {
     if (iat < nowSec - maxAgeSec - clockToleranceSec) fail('it is too old');
     if (ath !== accessTokenHash(check.accessToken)) fail('ath does not match the access token');
 
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    const { jkt } = key;
     if (jkt !== check.expectedJkt) fail('it is signed by a key the access token is not bound to');
 
     // Last, so that a proof that fails any other check does not burn its jti. Scoped by key so

@@ -183,7 +183,9 @@ export type SessionsRepo = ReturnType<typeof createSessionsRepo>;
 /**
  * The ReplayStore of the access-token verifier in PostgreSQL, shared by every gateway process.
  * Keys are `<jkt>:<jti>`; a row past its expiry may be claimed again (the proof would be refused
- * as too old by then anyway).
+ * as too old by then anyway). Committed without waiting for the WAL flush: only a crash within
+ * the flush delay (≤ 3 × wal_writer_delay) could forget a proof id, and replaying it would still
+ * need the proof, its access token and the same method and URL within the proof's minute.
  */
 export function createPgReplayStore(db: Knex, now: () => Date = () => new Date()): ReplayStore {
   return {
@@ -192,7 +194,8 @@ export function createPgReplayStore(db: Knex, now: () => Date = () => new Date()
       const jkt = colon < 0 ? '' : key.slice(0, colon);
       const jti = colon < 0 ? key : key.slice(colon + 1);
       const result = await db.raw<{ rows: unknown[] }>(
-        `INSERT INTO dpop_replay (jkt, jti, expires_at) VALUES (?, ?, ?)
+        `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO dpop_replay (jkt, jti, expires_at) SELECT ?, ?, ?::timestamptz FROM relaxed
          ON CONFLICT (jkt, jti) DO UPDATE SET expires_at = excluded.expires_at
          WHERE dpop_replay.expires_at <= ?
          RETURNING 1`,

@@ -1,5 +1,6 @@
 /** knex only: consent records, their events, the webhook outbox and registered redirect URIs. */
 import type { Knex } from 'knex';
+import type { StatementGuard } from '../db/statement-guard.js';
 import type { OrgClass } from '../organisations/organisations.types.js';
 import type {
   ConsentEvent,
@@ -258,6 +259,21 @@ export function createConsentsRepo(db: Knex) {
         [now, id, version, now, now],
       )) as { rows: ConsentRow[] };
       return rows.rows[0] ? fromRow(rows.rows[0]) : undefined;
+    },
+
+    /**
+     * countUse as a guard for another write in the same statement (see StatementGuard): the same
+     * condition, for a use that does not exhaust the consent (exhausting needs its event and webhook
+     * in the same transaction, so the caller takes countUse's path for the last use).
+     */
+    useGuard(id: string, version: number, now: Date): StatementGuard {
+      return {
+        sql: `UPDATE consent SET use_count = use_count + 1, last_used_at = ?
+               WHERE id = ? AND version = ? AND status = 'ACTIVE' AND use_count + 1 < max_uses
+                 AND valid_from <= ? AND valid_until > ?
+               RETURNING id`,
+        bindings: [now, id, version, now, now],
+      };
     },
 
     async insertEvent(event: NewEvent, trx?: Tx): Promise<number> {

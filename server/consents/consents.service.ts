@@ -61,6 +61,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../errors.js';
+import type { StatementGuard } from '../db/statement-guard.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
@@ -105,6 +106,8 @@ export interface ConsentGrant {
   version: number;
   mode: ConsentMode;
   grantedFields: Record<string, string[] | 'all'>;
+  /** A dry run's count of the uses left before this one (the use itself included). */
+  usesLeft?: number;
 }
 
 export interface ConsentsDeps {
@@ -961,7 +964,13 @@ export function createConsentsService(deps: ConsentsDeps) {
         if (record.useCount >= record.maxUses) {
           throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');
         }
-        return { consentId: record.id, version: record.version, mode: record.mode, grantedFields: granted };
+        return {
+          consentId: record.id,
+          version: record.version,
+          mode: record.mode,
+          grantedFields: granted,
+          usesLeft: record.maxUses - record.useCount,
+        };
       }
 
       return inTx(options.trx, async (trx) => {
@@ -979,6 +988,18 @@ export function createConsentsService(deps: ConsentsDeps) {
         if (counted.useCount >= counted.maxUses) await exhaust(trx, counted, now);
         return { consentId: record.id, version: record.version, mode: record.mode, grantedFields: granted };
       });
+    },
+
+    /**
+     * The use a dry run checked, as a guard the caller's audit append is conditional on (one
+     * statement instead of a transaction). None for the last use: exhausting the consent writes its
+     * event and webhook in the same transaction, so that use goes through `authorizeUse({ trx })`.
+     * If the guard matches nothing (revoked, paused or changed meanwhile), nothing was written:
+     * call `authorizeUse({ trx })` to learn why.
+     */
+    useGuard(grant: ConsentGrant, now: Date): StatementGuard | undefined {
+      if (grant.usesLeft === undefined || grant.usesLeft <= 1) return undefined;
+      return repo.useGuard(grant.consentId, grant.version, now);
     },
 
     /** Counter mode `attested`: the clerk records the citizen's signed paper form (single use, short validity). */

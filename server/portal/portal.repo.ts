@@ -183,7 +183,9 @@ export function createPortalRepo(db: Knex) {
     ): Promise<{ organisations: string[]; recordTypes: string[] }> {
       const rows = (await db('subject_index as si')
         .join('log_leaf as l', 'l.idx', 'si.idx')
-        .join('audit_entry as e', 'e.entry_id', 'l.entry_id')
+        .join('audit_entry as e', (on) =>
+          on.on('e.entry_id', 'l.entry_id').andOn('e.created_at', 'l.entry_created_at'),
+        )
         .where('si.subject_key', subjectKey)
         .andWhere((w) => w.whereNull('e.embargo_until').orWhere('e.embargo_until', '<=', visibleAt))
         .distinct('e.requester_org', 'e.record_type')) as { requester_org: string; record_type: string }[];
@@ -240,7 +242,7 @@ export function createPortalRepo(db: Knex) {
          FROM subject_index si
          JOIN notification_preference p ON p.subject_key = si.subject_key AND si.idx >= p.from_idx
          JOIN log_leaf l ON l.idx = si.idx
-         JOIN audit_entry e ON e.entry_id = l.entry_id
+         JOIN audit_entry e ON e.entry_id = l.entry_id AND e.created_at = l.entry_created_at
          WHERE si.idx > ? AND si.idx <= ?
          ORDER BY si.idx`,
         [after, Number(highest)],

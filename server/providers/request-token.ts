@@ -82,6 +82,14 @@ export class ReplayCache {
   }
 }
 
+/** The last key set seen: a LocalJWKSet imports each key once, so keep one while the keys stay the same. */
+let keySet: { id: string; resolve: ReturnType<typeof createLocalJWKSet> } | undefined;
+function trustedKeySet(keys: JWK[]) {
+  const id = JSON.stringify(keys);
+  if (keySet?.id !== id) keySet = { id, resolve: createLocalJWKSet({ keys }) };
+  return keySet.resolve;
+}
+
 export async function verifyRequestToken(
   token: string,
   options: {
@@ -95,7 +103,7 @@ export async function verifyRequestToken(
   const now = options.now ?? new Date();
   let payload: RequestTokenClaims;
   try {
-    ({ payload } = (await jwtVerify(token, createLocalJWKSet({ keys: options.keys }), {
+    ({ payload } = (await jwtVerify(token, trustedKeySet(options.keys), {
       algorithms: ['ES256', 'EdDSA'],
       typ: REQUEST_TOKEN_TYPE,
       issuer: options.issuer,

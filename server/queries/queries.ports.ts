@@ -5,6 +5,7 @@
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
 import type { ClerkPrincipal, Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
+import type { StatementGuard } from '../db/statement-guard.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
 
@@ -21,6 +22,8 @@ export interface EntitlementPort {
 
 export interface AuditPort {
   appendMany(entries: AuditEntryInput[], options?: { trx?: unknown }): Promise<AuditReceipt[]>;
+  /** One statement: the guard's write, and the entries only if it matched; undefined if it did not. */
+  appendIf(guard: StatementGuard, entries: AuditEntryInput[]): Promise<AuditReceipt[] | undefined>;
 }
 
 export interface ConsentGrant {
@@ -29,6 +32,8 @@ export interface ConsentGrant {
   mode: 'citizen' | 'attested' | 'statutory';
   /** Field names granted per record type; 'all' where a statutory basis leaves only the policy to limit. */
   grantedFields: Record<string, string[] | 'all'>;
+  /** Set by a dry run: uses left, this one included. */
+  usesLeft?: number;
 }
 
 export interface AuthorizeUseInput {
@@ -52,6 +57,8 @@ export interface ConsentPort {
     input: AuthorizeUseInput,
     options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant },
   ): Promise<ConsentGrant>;
+  /** The checked use as a guard for the audit append; undefined when it must go through authorizeUse. */
+  useGuard(grant: ConsentGrant, now: Date): StatementGuard | undefined;
   recordAttestedConsent(input: {
     clerk: ClerkPrincipal;
     subjectKey: string;

@@ -485,50 +485,17 @@ export function createQueryService(deps: QueryDeps) {
       });
 
       const consentRef = consent ? { id: consent.consentId, mode: consent.mode } : null;
-      let grant: ConsentGrant | undefined;
-      let receipts: AuditReceipt[];
-      let results: Omit<RecordResult, 'audit'>[];
-      try {
-        ({ grant, receipts, results } = await deps.unitOfWork(async (trx) => {
-          const grant = consentNeeded ? await authorize(trx) : undefined;
-          const results: Omit<RecordResult, 'audit'>[] = [];
-          const entries: AuditEntryInput[] = [];
-          for (const o of outcomes) {
-            if ('error' in o && o.error) {
-              const code: ErrorCode = o.error.code;
-              results.push({
-                recordType: o.record.type.id,
-                outcome: 'provider_error',
-                error: { code, detail: o.error.detail ?? o.error.title },
-              });
-              entries.push(
-                auditEntry(
-                  ctx,
-                  requester,
-                  purpose,
-                  o.record,
-                  grantRef(grant, consentRef),
-                  'provider_error',
-                  [],
-                  code,
-                ),
-              );
-              continue;
-            }
-            const out = release(
-              requester,
-              purpose,
-              o.record,
-              o.fetched!,
-              needsConsent(o.record.type) ? grant : undefined,
-              req,
-              ctx.now,
-            );
+      /** What each record's outcome releases and the audit entry that says so, under one grant. */
+      const settle = (grant: ConsentGrant | undefined) => {
+        const results: Omit<RecordResult, 'audit'>[] = [];
+        const entries: AuditEntryInput[] = [];
+        for (const o of outcomes) {
+          if ('error' in o && o.error) {
+            const code: ErrorCode = o.error.code;
             results.push({
               recordType: o.record.type.id,
-              outcome: 'released',
-              ...out,
-              provenance: o.fetched!.provenance,
+              outcome: 'provider_error',
+              error: { code, detail: o.error.detail ?? o.error.title },
             });
             entries.push(
               auditEntry(
@@ -537,26 +504,84 @@ export function createQueryService(deps: QueryDeps) {
                 purpose,
                 o.record,
                 grantRef(grant, consentRef),
-                'released',
-                out.fields,
+                'provider_error',
+                [],
+                code,
               ),
             );
+            continue;
           }
-          let receipts: AuditReceipt[];
-          try {
-            receipts = await deps.audit.appendMany(entries, { trx });
-          } catch (err) {
-            throw new AuditUnavailableError(err);
-          }
-          return { grant, receipts, results };
-        }));
-      } catch (err) {
-        if (err instanceof AuditUnavailableError) throw err;
-        if (err instanceof AppError && err.status < 500 && consentNeeded) {
-          // The consent changed while the registries were read: nothing is released.
-          return refuse(ctx, requester, purpose, records, err, consentRef);
+          const out = release(
+            requester,
+            purpose,
+            o.record,
+            o.fetched!,
+            needsConsent(o.record.type) ? grant : undefined,
+            req,
+            ctx.now,
+          );
+          results.push({
+            recordType: o.record.type.id,
+            outcome: 'released',
+            ...out,
+            provenance: o.fetched!.provenance,
+          });
+          entries.push(
+            auditEntry(
+              ctx,
+              requester,
+              purpose,
+              o.record,
+              grantRef(grant, consentRef),
+              'released',
+              out.fields,
+            ),
+          );
         }
-        throw err;
+        return { results, entries };
+      };
+
+      let grant: ConsentGrant | undefined;
+      let receipts: AuditReceipt[] | undefined;
+      let results: Omit<RecordResult, 'audit'>[] = [];
+      // The common case in one statement (one round trip, its own transaction): the checked use
+      // counted by a conditional UPDATE and the audit entries inserted only if it matched. Without a
+      // consent the entries are the only write. Anything else (the last use, a race) takes the
+      // transaction below, which re-checks and says why.
+      const guard = consentNeeded && checked ? deps.consents.useGuard(checked, ctx.now) : undefined;
+      if (!consentNeeded || guard) {
+        grant = consentNeeded ? checked : undefined;
+        const settled = settle(grant);
+        results = settled.results;
+        try {
+          receipts = guard
+            ? await deps.audit.appendIf(guard, settled.entries)
+            : await deps.audit.appendMany(settled.entries);
+        } catch (err) {
+          throw err instanceof AuditUnavailableError ? err : new AuditUnavailableError(err);
+        }
+      }
+      if (!receipts) {
+        try {
+          ({ grant, receipts, results } = await deps.unitOfWork(async (trx) => {
+            const grant = await authorize(trx);
+            const { results, entries } = settle(grant);
+            let receipts: AuditReceipt[];
+            try {
+              receipts = await deps.audit.appendMany(entries, { trx });
+            } catch (err) {
+              throw new AuditUnavailableError(err);
+            }
+            return { grant, receipts, results };
+          }));
+        } catch (err) {
+          if (err instanceof AuditUnavailableError) throw err;
+          if (err instanceof AppError && err.status < 500 && consentNeeded) {
+            // The consent changed while the registries were read: nothing is released.
+            return refuse(ctx, requester, purpose, records, err, consentRef);
+          }
+          throw err;
+        }
       }
 
       const response: QueryResponse = {

@@ -76,6 +76,37 @@ describe('audit log: append, sequence, checkpoint', function () {
     expect(await db('audit_queue').count({ n: '*' }).first()).to.deep.equal({ n: 2 });
   });
 
+  it('appends conditionally on a guard in the same statement: both writes or neither', async () => {
+    const { db, service } = await setup();
+    const subject = subjectOf('2');
+    await db.raw('CREATE TABLE guard_probe (id int PRIMARY KEY, uses int NOT NULL)');
+    await db.raw('INSERT INTO guard_probe VALUES (1, 0)');
+    const guard = (id: number) => ({
+      sql: 'UPDATE guard_probe SET uses = uses + 1 WHERE id = ? AND uses < 1 RETURNING id',
+      bindings: [id],
+    });
+    const receipts = await service.appendIf(guard(1), [entryFor(subject), entryFor(subject)]);
+    expect(receipts).to.have.length(2);
+    expect(await db('guard_probe').where({ id: 1 }).first()).to.deep.equal({ id: 1, uses: 1 });
+    expect(await db('audit_queue').count({ n: '*' }).first()).to.deep.equal({ n: 2 });
+    // The guard matches nothing now (uses < 1 fails; no row 2): nothing written, undefined.
+    expect(await service.appendIf(guard(1), [entryFor(subject)])).to.equal(undefined);
+    expect(await service.appendIf(guard(2), [entryFor(subject)])).to.equal(undefined);
+    expect(await db('audit_entry').count({ n: '*' }).first()).to.deep.equal({ n: 2 });
+    expect(await db('guard_probe').where({ id: 1 }).first()).to.deep.equal({ id: 1, uses: 1 });
+    // An entry that fails to insert undoes the guard's write too.
+    await db('guard_probe').where({ id: 1 }).update({ uses: 0 });
+    await db.raw(`CREATE FUNCTION guard_probe_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit storage failed'; END $$`);
+    await db.raw(
+      'CREATE TRIGGER guard_probe_fail BEFORE INSERT ON audit_queue FOR EACH ROW EXECUTE FUNCTION guard_probe_fail()',
+    );
+    const failed = await service.appendIf(guard(1), [entryFor(subject)]).catch((err: unknown) => err);
+    expect(failed).to.be.instanceOf(AuditUnavailableError);
+    expect(await db('guard_probe').where({ id: 1 }).first()).to.deep.equal({ id: 1, uses: 0 });
+    expect(await db('audit_entry').count({ n: '*' }).first()).to.deep.equal({ n: 2 });
+  });
+
   it('refuses an entry without a reason for a denial, and turns a database failure into audit_unavailable', async () => {
     const { db, service } = await setup();
     let error: unknown;
