@@ -1,6 +1,6 @@
 /**
  * The gateway on every core: a node:cluster primary forks BENCH_WORKERS (default: one per CPU)
- * workers, each running server/main.ts on the same PORT (connections are shared by the primary).
+ * workers, each running server/main.ts (or GATEWAY_ENTRY) on the same PORT (connections are shared by the primary).
  * Workers start one after another so only one runs migrations at a time. A worker that dies
  * (SIGKILL in the fault suite) is replaced, as a supervisor would; SIGTERM to the primary drains
  * every worker. Prints `worker <pid>` lines on stdout so the bench can sample their RSS.
@@ -9,6 +9,18 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 
 if (cluster.isPrimary) {
+  // GATEWAY_ENTRY (the bench sets dist/server/main.js): workers run the compiled build on plain
+  // node, without tsx's loader thread and transform caches (~40 MB per worker).
+  const entry = process.env.GATEWAY_ENTRY;
+  if (entry) {
+    const execArgv: string[] = [];
+    for (let i = 0; i < process.execArgv.length; i++) {
+      const arg = process.execArgv[i]!;
+      if (arg === '--import' && process.execArgv[i + 1] === 'tsx') i++;
+      else if (arg !== '--import=tsx') execArgv.push(arg);
+    }
+    cluster.setupPrimary({ exec: entry, execArgv });
+  }
   const count = Number(process.env.BENCH_WORKERS ?? availableParallelism());
   let stopping = false;
   const fork = () =>

@@ -3,13 +3,16 @@
  * readiness, and a graceful SIGTERM that finishes a request already in flight.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function startMain(env: Record<string, string>): {
+function startMain(
+  env: Record<string, string>,
+  entry: string[] = ['--import', 'tsx', 'server/main.ts'],
+): {
   child: ChildProcess;
   url: Promise<string>;
   output: () => string;
@@ -21,7 +24,7 @@ function startMain(env: Record<string, string>): {
     ...env,
   };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, entry, {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,6 +77,34 @@ describe('service process', function () {
     expect(response).to.match(/^HTTP\/1\.1 405 /);
     expect(main.output()).to.contain('shutting down');
     socket.destroy();
+  });
+
+  it('runs from the compiled build on plain node, with every asset it reads beside it', async () => {
+    // What production runs (README, Deployment): npm run build, then node dist/server/main.js.
+    execFileSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const dir = mkdtempSync(join(tmpdir(), 'juc-dist-'));
+    chmodSync(dir, 0o755);
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const main = startMain(
+      { EMBEDDED_PG_DIR: join(dir, 'pg'), NODE_ENV: 'development', DEV_DATA_DIR: join(dir, 'data') },
+      ['--max-semi-space-size=32', '--max-old-space-size=192', 'dist/server/main.js'],
+    );
+    try {
+      const url = await main.url;
+      expect((await fetch(`${url}/readyz`)).status).to.equal(200);
+      const catalog = (await (await fetch(`${url}/v1/catalog?limit=100`)).json()) as { items: unknown[] };
+      expect(catalog.items.length, 'record types from dist/server/catalog').to.be.greaterThan(90);
+      for (const path of ['/docs/', '/openapi/gateway.yaml', '/assets/portal/portal.js', '/portal']) {
+        expect((await fetch(`${url}${path}`, { redirect: 'manual' })).status, path).to.be.oneOf([
+          200, 302, 303,
+        ]);
+      }
+      expect(main.output()).to.not.match(/tsx/);
+    } finally {
+      const exited = new Promise((resolve) => main.child.once('exit', resolve));
+      main.child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('refuses to start with invalid configuration and lists every problem', async () => {
