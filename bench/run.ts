@@ -422,7 +422,9 @@ async function main(): Promise<void> {
           String(plan.appendSeconds),
           '--rate',
           String(APPEND_RATE),
-          // Enough writers that a fixed 2,000/s holds at ~20 ms per durable append.
+          // Enough writers that a fixed 2,000/s holds at ~20 ms per durable append. More do not
+          // help when appends are slower: 64 writers gave 1,245/s at 44 ms where 40 gave 1,504/s
+          // at 22 ms (the disk's fsync, not the writers, is then the limit).
           '--writers',
           '40',
           '--processes',

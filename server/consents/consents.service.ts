@@ -39,6 +39,8 @@
  *    row lock until the caller's transaction ends. So no use succeeds after a revocation commits. The use
  *    that reaches `max_uses` also moves the record to EXHAUSTED (new version, event, webhook) in that
  *    transaction. If the caller rolls back (audit failure), the use is not counted.
+ *    `useGuard(grant, now)` is the same UPDATE as a StatementGuard for a dry run's grant, so the
+ *    gateway commits the use and its audit entries in one statement; none for the last use.
  * The DB record is always re-read; the token only proves which terms the requester was given.
  *
  * Counting a use does not change the record's version (use counts are not terms); every change of state or

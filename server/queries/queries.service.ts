@@ -4,9 +4,11 @@
  * durable audit entry per record → respond.
  *
  * Consent is checked twice on purpose. A dry run before the fetch (one read, nothing counted)
- * keeps us from reading a registry without a valid consent; the counted use happens in the same transaction as the
- * audit entries, after the fetch, so a revocation that commits while registries are being read
- * stops the release (no record leaves after a revocation commits).
+ * keeps us from reading a registry without a valid consent; the counted use commits with the audit
+ * entries, after the fetch, so a revocation that commits while registries are being read stops the
+ * release (no record leaves after a revocation commits). Usually that is one statement (the
+ * consent's conditional UPDATE guards the audit INSERT); the last use of a consent, and any use
+ * whose guard matched nothing, take a transaction that re-checks and says why.
  */
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
 import type { ClerkPrincipal, ClientPrincipal, Principal } from '../auth/principal.js';
