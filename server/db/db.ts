@@ -41,14 +41,22 @@ export function poolStats(db: Knex): PoolStats {
   return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
 }
 
-/** SQLSTATE classes that mean "the database is not there" rather than "the query is wrong". */
+/**
+ * node-postgres reports a connection lost mid-query (a server crash) as a plain Error without a
+ * code; knex prefixes the SQL to its message.
+ */
+const LOST_CONNECTION =
+  /(Connection terminated unexpectedly|Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
+
+/** Errors that mean "the database is not there" rather than "the query is wrong". */
 export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; name?: string } | null;
+  const e = err as { code?: string; name?: string; message?: unknown } | null;
   if (!e) return false;
   if (e.name === 'KnexTimeoutError') return true;
   const code = e.code ?? '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) ||
-    code.startsWith('08')
+    code.startsWith('08') ||
+    (code === '' && typeof e.message === 'string' && LOST_CONNECTION.test(e.message))
   );
 }
