@@ -39,6 +39,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId());
+  // Draining: each answer closes its connection, so a keep-alive client opens a new one (to a
+  // process that is not stopping) instead of sending its next request on a socket we will close.
+  app.use((_req, res, next) => {
+    if (deps.health.isDraining()) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(httpLogger(deps.logger));
   app.use(metricsMiddleware(deps.metrics));
   app.use(

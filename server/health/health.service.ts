@@ -31,6 +31,9 @@ export function createHealthService(probes: ReadinessProbes) {
   let migrationsApplied = false;
 
   return {
+    /** While draining, responses ask clients not to reuse the connection (see app.ts). */
+    isDraining: () => probes.isDraining(),
+
     async readiness(): Promise<ReadinessReport> {
       const draining = probes.isDraining();
       let database: CheckResult = 'ok';

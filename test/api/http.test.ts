@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { Router } from 'express';
+import { once } from 'node:events';
+import { Agent, createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
@@ -44,6 +47,31 @@ describe('HTTP surface', () => {
       expect(res.body.checks.draining).to.equal(true);
     } finally {
       t.setDraining(false);
+    }
+  });
+
+  it('tells keep-alive clients to open a new connection while draining, and only then', async () => {
+    const server = createServer(t.app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const agent = new Agent({ keepAlive: true });
+    const connectionHeader = () =>
+      new Promise<string | undefined>((resolve, reject) => {
+        httpGet(
+          { host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/healthz', agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.headers.connection));
+          },
+        ).on('error', reject);
+      });
+    try {
+      expect(await connectionHeader()).to.equal('keep-alive');
+      t.setDraining(true);
+      expect(await connectionHeader()).to.equal('close');
+    } finally {
+      t.setDraining(false);
+      agent.destroy();
+      server.close();
     }
   });
 

@@ -136,8 +136,11 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     expect(err.failure).to.equal('timeout');
     expect(err.code).to.equal('provider_timeout');
     expect(err.status).to.equal(504);
-    expect(server.hits).to.equal(3);
-    expect(Date.now() - started).to.be.lessThan(3 * 300 + 500);
+    // The adapter's own count: under load an attempt can time out before its request reaches
+    // the server, so the server's count is only bounded.
+    expect((err as ProviderError & { attempts?: number }).attempts).to.equal(3);
+    expect(server.hits).to.be.within(1, 3);
+    expect(Date.now() - started, 'ended by the attempts, not the 5 s deadline').to.be.lessThan(5_000);
   });
 
   it('timeout: the caller’s deadline ends the call at once, without retries', async () => {
