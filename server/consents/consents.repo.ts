@@ -209,6 +209,23 @@ export interface SubjectPageCursor {
 const RANK = `CASE status WHEN 'ACTIVE' THEN 0 WHEN 'PAUSED' THEN 1 WHEN 'REQUESTED' THEN 2 ELSE 3 END`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** One use of a consent, counted only while it is usable (see consents.service, authorizeUse step 6). */
+function countUseStatement(
+  id: string,
+  version: number,
+  now: Date,
+  options: { lastUseAllowed: boolean; returning: string },
+): StatementGuard {
+  const remaining = options.lastUseAllowed ? 'use_count < max_uses' : 'use_count + 1 < max_uses';
+  return {
+    sql: `UPDATE consent SET use_count = use_count + 1, last_used_at = ?
+           WHERE id = ? AND version = ? AND status = 'ACTIVE' AND ${remaining}
+             AND valid_from <= ? AND valid_until > ?
+           RETURNING ${options.returning}`,
+    bindings: [now, id, version, now, now],
+  };
+}
+
 export function createConsentsRepo(db: Knex) {
   const q = (trx?: Tx): Knex => (trx as Knex.Transaction | undefined) ?? db;
 
@@ -251,13 +268,8 @@ export function createConsentsRepo(db: Knex) {
      * matches after PostgreSQL re-reads the row) or waits for this transaction to end.
      */
     async countUse(id: string, version: number, now: Date, trx?: Tx): Promise<ConsentRecord | undefined> {
-      const rows = (await q(trx).raw(
-        `UPDATE consent SET use_count = use_count + 1, last_used_at = ?
-          WHERE id = ? AND version = ? AND status = 'ACTIVE' AND use_count < max_uses
-            AND valid_from <= ? AND valid_until > ?
-          RETURNING *`,
-        [now, id, version, now, now],
-      )) as { rows: ConsentRow[] };
+      const use = countUseStatement(id, version, now, { lastUseAllowed: true, returning: '*' });
+      const rows = (await q(trx).raw(use.sql, use.bindings as Knex.RawBinding[])) as { rows: ConsentRow[] };
       return rows.rows[0] ? fromRow(rows.rows[0]) : undefined;
     },
 
@@ -267,13 +279,7 @@ export function createConsentsRepo(db: Knex) {
      * in the same transaction, so the caller takes countUse's path for the last use).
      */
     useGuard(id: string, version: number, now: Date): StatementGuard {
-      return {
-        sql: `UPDATE consent SET use_count = use_count + 1, last_used_at = ?
-               WHERE id = ? AND version = ? AND status = 'ACTIVE' AND use_count + 1 < max_uses
-                 AND valid_from <= ? AND valid_until > ?
-               RETURNING id`,
-        bindings: [now, id, version, now, now],
-      };
+      return countUseStatement(id, version, now, { lastUseAllowed: false, returning: 'id' });
     },
 
     async insertEvent(event: NewEvent, trx?: Tx): Promise<number> {
