@@ -5,12 +5,13 @@
 import type { Knex } from 'knex';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { NodeId } from './merkle.js';
-import type {
-  AccessLogFilters,
-  AccessLogRow,
-  LeafBundle,
-  StoredCheckpoint,
-  TreeHead,
+import {
+  TILE_HEIGHT,
+  type AccessLogFilters,
+  type AccessLogRow,
+  type LeafBundle,
+  type StoredCheckpoint,
+  type TreeHead,
 } from './audit.types.js';
 
 export type Db = Knex | Knex.Transaction;
@@ -273,30 +274,53 @@ export async function insertCheckpoint(
 
 // ---- proofs and public data ---------------------------------------------------------------------------
 
+/**
+ * The one statement reading node hashes: leaves from log_leaf, the other nodes by tile (an
+ * index-only scan of `tree_node_by_tile` per tile, one or two pages, instead of a probe per node).
+ */
+export function nodeStatement(ids: NodeId[]): { sql: string; bindings: Knex.RawBinding[] } | undefined {
+  const leaves = ids.filter((id) => id.level === 0).map((id) => id.index);
+  const nodes = ids.filter((id) => id.level > 0);
+  const parts: { sql: string; bindings: Knex.RawBinding[] }[] = [];
+  if (leaves.length) {
+    parts.push({
+      sql: 'SELECT 0::smallint AS level, l.idx, l.leaf_hash AS hash FROM log_leaf l WHERE l.idx = ANY(?::bigint[])',
+      bindings: [leaves],
+    });
+  }
+  if (nodes.length) {
+    const tiles = new Map<string, { tier: number; tile: number }>();
+    for (const id of nodes) {
+      const tier = Math.floor(id.level / TILE_HEIGHT);
+      const tile = Math.floor((id.index * 2 ** (id.level % TILE_HEIGHT)) / 2 ** TILE_HEIGHT);
+      tiles.set(`${tier}/${tile}`, { tier, tile });
+    }
+    // The tile join drives the index; the key filter keeps only the asked-for nodes of each tile.
+    // Keys as decimal strings: level << 56 exceeds a JS number's exact range.
+    const keys = nodes.map((id) => ((BigInt(id.level) << 56n) | BigInt(id.index)).toString());
+    parts.push({
+      sql: `SELECT n.level, n.idx, n.hash
+            FROM unnest(?::int[], ?::bigint[]) AS t(tier, tile)
+            JOIN tree_node n ON n.level / ${TILE_HEIGHT} = t.tier
+              AND ((n.idx << (n.level % ${TILE_HEIGHT})) >> ${TILE_HEIGHT}) = t.tile
+            WHERE ((n.level::bigint << 56) | n.idx) = ANY(?::bigint[])`,
+      bindings: [[...tiles.values()].map((t) => t.tier), [...tiles.values()].map((t) => t.tile), keys],
+    });
+  }
+  if (parts.length === 0) return undefined;
+  return { sql: parts.map((q) => q.sql).join('\nUNION ALL\n'), bindings: parts.flatMap((q) => q.bindings) };
+}
+
 /** Node hashes by `${level}/${index}`: level 0 from log_leaf, above from tree_node. */
 export async function nodeHashes(db: Db, ids: NodeId[]): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
-  const leaves = ids.filter((id) => id.level === 0).map((id) => id.index);
-  const inner = ids.filter((id) => id.level > 0);
-  // Two independent reads: in parallel on separate connections (outside a transaction).
-  const [leafRows, nodeRows] = await Promise.all([
-    leaves.length
-      ? (db('log_leaf').whereIn('idx', leaves).select('idx', 'leaf_hash') as Promise<
-          { idx: number; leaf_hash: Buffer }[]
-        >)
-      : [],
-    inner.length
-      ? db
-          .raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
-            `SELECT n.level, n.idx, n.hash FROM tree_node n
-             JOIN unnest(?::smallint[], ?::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
-            [inner.map((i) => i.level), inner.map((i) => i.index)],
-          )
-          .then((r) => r.rows)
-      : [],
-  ]);
-  for (const r of leafRows) out.set(`0/${r.idx}`, bytes(r.leaf_hash));
-  for (const r of nodeRows) out.set(`${r.level}/${r.idx}`, bytes(r.hash));
+  const statement = nodeStatement(ids);
+  if (!statement) return out;
+  const { rows } = await db.raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
+    statement.sql,
+    statement.bindings,
+  );
+  for (const r of rows) out.set(`${r.level}/${r.idx}`, bytes(r.hash));
   return out;
 }
 
@@ -326,6 +350,41 @@ function accessLogQuery(db: Db, subjectKey: string, filters: AccessLogFilters, v
   return q;
 }
 
+function accessLogPageQuery(
+  db: Db,
+  subjectKey: string,
+  filters: AccessLogFilters,
+  visibleAt: Date,
+  page: { beforeSeq?: number; limit: number },
+) {
+  const q = accessLogQuery(db, subjectKey, filters, visibleAt);
+  if (page.beforeSeq !== undefined) q.andWhere('si.subject_seq', '<', page.beforeSeq);
+  return q
+    .orderBy('si.subject_seq', 'desc')
+    .limit(page.limit)
+    .select('si.idx', 'si.subject_seq', 'si.prev_idx', 'e.body', 'l.salt', 'l.leaf_data');
+}
+
+interface AccessLogDbRow {
+  idx: number;
+  subject_seq: number;
+  prev_idx: number | null;
+  body: string;
+  salt: Buffer;
+  leaf_data: Buffer;
+}
+
+function accessLogRow(r: AccessLogDbRow): AccessLogRow {
+  return {
+    index: r.idx,
+    subjectSeq: r.subject_seq,
+    prevIndex: r.prev_idx,
+    body: r.body,
+    salt: bytes(r.salt),
+    leaf: bytes(r.leaf_data),
+  };
+}
+
 /** The subject's visible entries, newest first, below `beforeSeq` when paging. */
 export async function accessLog(
   db: Db,
@@ -334,44 +393,52 @@ export async function accessLog(
   visibleAt: Date,
   page: { beforeSeq?: number; limit: number },
 ): Promise<AccessLogRow[]> {
-  const q = accessLogQuery(db, subjectKey, filters, visibleAt);
-  if (page.beforeSeq !== undefined) q.andWhere('si.subject_seq', '<', page.beforeSeq);
-  const rows = (await q
-    .orderBy('si.subject_seq', 'desc')
-    .limit(page.limit)
-    .select('si.idx', 'si.subject_seq', 'si.prev_idx', 'e.body', 'l.salt', 'l.leaf_data')) as {
-    idx: number;
-    subject_seq: number;
-    prev_idx: number | null;
-    body: string;
-    salt: Buffer;
-    leaf_data: Buffer;
-  }[];
-  return rows.map((r) => ({
-    index: r.idx,
-    subjectSeq: r.subject_seq,
-    prevIndex: r.prev_idx,
-    body: r.body,
-    salt: bytes(r.salt),
-    leaf: bytes(r.leaf_data),
-  }));
+  const rows = (await accessLogPageQuery(db, subjectKey, filters, visibleAt, page)) as AccessLogDbRow[];
+  return rows.map(accessLogRow);
 }
 
-/** Entries of the subject still waiting for the sequencer (durable, not yet in the log). */
-export async function pendingForSubject(db: Db, subjectKey: string, visibleAt: Date): Promise<number> {
-  // Driven from the (short) queue, one entry_id probe per queued row: audit_entry has no index on
-  // subject_key, and a plain join lets the planner scan every partition of it instead (seconds at
-  // 10 M entries; measured by `npm run bench`, scenario d).
-  const { rows } = await db.raw<{ rows: { n: number | string }[] }>(
-    `SELECT count(*) AS n FROM audit_queue q CROSS JOIN LATERAL (
+/**
+ * What a citizen's history page shows, in one statement (one round trip, one snapshot): the latest
+ * checkpoint, a page of the subject's entries and how many of them still wait for the sequencer.
+ * The checkpoint and count ride on every row; a page with no entries is one row of them alone.
+ */
+export async function accessLogPage(
+  db: Db,
+  subjectKey: string,
+  filters: AccessLogFilters,
+  visibleAt: Date,
+  page: { beforeSeq?: number; limit: number },
+): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }> {
+  const { rows } = await db.raw<{
+    rows: (Partial<AccessLogDbRow> & { cp_size: number | null; cp_note: string | null; pending: string })[];
+  }>(
+    `WITH page AS (?)
+     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*
+     FROM (${PENDING_FOR_SUBJECT}) q
+     LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
+     LEFT JOIN page ON true
+     ORDER BY page.subject_seq DESC`,
+    [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
+  );
+  const first = rows[0]!;
+  return {
+    checkpoint: first.cp_size === null ? null : { size: Number(first.cp_size), note: first.cp_note! },
+    rows: rows
+      .filter((r) => r.idx !== null && r.idx !== undefined)
+      .map((r) => accessLogRow(r as AccessLogDbRow)),
+    pending: Number(first.pending),
+  };
+}
+
+// Driven from the (short) queue, one entry_id probe per queued row: audit_entry has no index on
+// subject_key, and a plain join lets the planner scan every partition of it instead (seconds at 10 M
+// entries; measured by `npm run bench`, scenario d). Counts the subject's entries still waiting for
+// the sequencer (durable, not yet in the log). Bindings: subject key, visible-at instant.
+const PENDING_FOR_SUBJECT = `SELECT count(*) AS pending FROM audit_queue q CROSS JOIN LATERAL (
        SELECT 1 FROM audit_entry e
        WHERE e.entry_id = q.entry_id AND e.subject_key = ?
          AND (e.embargo_until IS NULL OR e.embargo_until <= ?)
-       LIMIT 1) x`,
-    [subjectKey, visibleAt],
-  );
-  return Number(rows[0]!.n);
-}
+       LIMIT 1) x`;
 
 /** Where one entry sits in the log, if it is sequenced yet, with the organisation that made it. */
 export async function entryPlacement(
@@ -408,7 +475,12 @@ export function knexAuditRepo(db: Knex) {
       visibleAt: Date,
       page: { beforeSeq?: number; limit: number },
     ) => accessLog(db, subjectKey, filters, visibleAt, page),
-    pendingForSubject: (subjectKey: string, visibleAt: Date) => pendingForSubject(db, subjectKey, visibleAt),
+    accessLogPage: (
+      subjectKey: string,
+      filters: AccessLogFilters,
+      visibleAt: Date,
+      page: { beforeSeq?: number; limit: number },
+    ) => accessLogPage(db, subjectKey, filters, visibleAt, page),
     entryPlacement: (entryId: number) => entryPlacement(db, entryId),
   };
 }

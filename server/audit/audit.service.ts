@@ -6,20 +6,20 @@
 import { createHash } from 'node:crypto';
 import { AppError, AuditUnavailableError, NotFoundError, ValidationError } from '../errors.js';
 import type { StatementGuard } from '../db/statement-guard.js';
-import { toBase64 } from './bytes.js';
 import { cachedNodeFetcher } from './node-cache.js';
 import { canonicalJson } from './preimage.js';
 import type { NodeId } from './merkle.js';
 import { consistencyProofFrom, inclusionProofFrom, inclusionProofsFrom } from './proofs.js';
-import type {
-  AccessLogFilters,
-  AccessLogRow,
-  AuditEntryBody,
-  AuditEntryInput,
-  AuditReceipt,
-  LeafBundle,
-  StoredCheckpoint,
-  TreeHead,
+import {
+  TILE_HEIGHT,
+  type AccessLogFilters,
+  type AccessLogRow,
+  type AuditEntryBody,
+  type AuditEntryInput,
+  type AuditReceipt,
+  type LeafBundle,
+  type StoredCheckpoint,
+  type TreeHead,
 } from './audit.types.js';
 import type { EntryRow } from './audit.repo.js';
 
@@ -39,7 +39,12 @@ export interface AuditRepo<Tx> {
     visibleAt: Date,
     page: { beforeSeq?: number; limit: number },
   ): Promise<AccessLogRow[]>;
-  pendingForSubject(subjectKey: string, visibleAt: Date): Promise<number>;
+  accessLogPage(
+    subjectKey: string,
+    filters: AccessLogFilters,
+    visibleAt: Date,
+    page: { beforeSeq?: number; limit: number },
+  ): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }>;
   entryPlacement(
     entryId: number,
   ): Promise<{ requesterOrg: string; index: number | null; leafHash: Uint8Array | null } | undefined>;
@@ -144,7 +149,9 @@ export function entryBody(input: AuditEntryInput, createdAt: Date): AuditEntryBo
   return body;
 }
 
-const b64 = (bytes: Uint8Array): string => toBase64(bytes);
+// Buffer rather than bytes.ts's portable loop: a history page encodes hundreds of proof hashes.
+const b64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function encodeCursor(seq: number): string {
   return Buffer.from(`s${seq}`).toString('base64url');
@@ -164,7 +171,7 @@ export type AuditService<Tx> = ReturnType<typeof createAuditService<Tx>>;
 export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
-  const fetchNodes = cachedNodeFetcher((ids: NodeId[]) => repo.nodeHashes(ids));
+  const fetchNodes = cachedNodeFetcher((ids: NodeId[]) => repo.nodeHashes(ids), { fromLevel: TILE_HEIGHT });
 
   async function appendMany(inputs: AuditEntryInput[], options: { trx?: Tx } = {}): Promise<AuditReceipt[]> {
     return (await write(inputs, options))!;
@@ -350,16 +357,15 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
       if (query.to) filters.to = query.to;
       if (query.organisation) filters.organisation = query.organisation;
       if (query.recordType) filters.recordType = query.recordType;
-      // Independent reads, on separate connections: a citizen waits for the slowest, not the sum.
       // Entries sequenced after this checkpoint come without a proof (as before the next one).
-      const [cp, rows, pending] = await Promise.all([
-        repo.latestCheckpoint(),
-        repo.accessLog(subjectKey, filters, visibleAt, {
-          ...(beforeSeq !== undefined ? { beforeSeq } : {}),
-          limit: limit + 1,
-        }),
-        repo.pendingForSubject(subjectKey, visibleAt),
-      ]);
+      const {
+        checkpoint: cp,
+        rows,
+        pending,
+      } = await repo.accessLogPage(subjectKey, filters, visibleAt, {
+        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+        limit: limit + 1,
+      });
       const cpSize = cp?.size ?? 0;
       let consistency: AccessLogPage['consistency'] = null;
       if (query.sinceSize !== undefined) {

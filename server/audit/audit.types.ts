@@ -89,3 +89,10 @@ export interface AccessLogRow {
   salt: Uint8Array;
   leaf: Uint8Array;
 }
+
+/**
+ * tree_node is read by tiles (migration 071, whose index expressions hard-code the 6): tier
+ * floor(level / TILE_HEIGHT), and within it the subtree under one node of the tier's top level. The
+ * service keeps the nodes from level TILE_HEIGHT up in memory as well (node-cache.ts).
+ */
+export const TILE_HEIGHT = 6;

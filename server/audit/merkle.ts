@@ -192,13 +192,29 @@ export function proofNodeIds(elements: readonly ProofElement[]): NodeId[] {
   return [...seen.values()];
 }
 
-export function assembleProof(elements: readonly ProofElement[], lookup: NodeHashLookup): Uint8Array[] {
+/**
+ * `rightEdge`, shared by proofs at one tree size, keeps the hash of each right-edge suffix it has
+ * folded (keyed by the suffix's first subtree, which fixes the rest at that size): every proof of a
+ * citizen's page ends in the same few right-edge elements.
+ */
+export function assembleProof(
+  elements: readonly ProofElement[],
+  lookup: NodeHashLookup,
+  rightEdge?: Map<string, Uint8Array>,
+): Uint8Array[] {
   return elements.map((ids) => {
     let acc: Uint8Array | undefined;
     for (let i = ids.length - 1; i >= 0; i--) {
       const id = ids[i]!;
+      const key = i < ids.length - 1 && rightEdge ? `${id.level}/${id.index}` : undefined;
+      const known = key === undefined ? undefined : rightEdge!.get(key);
+      if (known) {
+        acc = known;
+        continue;
+      }
       const h = lookup(id.level, id.index);
       acc = acc === undefined ? h : nodeHash(h, acc);
+      if (key !== undefined) rightEdge!.set(key, acc);
     }
     if (acc === undefined) throw new Error('empty proof element');
     return acc;

@@ -38,11 +38,16 @@ export async function inclusionProofsFrom(
   const plans = indices.map((i) => inclusionNodes(i, size));
   const ids = proofNodeIds(plans.flat());
   const found = ids.length ? await fetch(ids) : new Map<string, Uint8Array>();
+  const rightEdge = new Map<string, Uint8Array>();
   return plans.map((elements) =>
-    assembleProof(elements, (level, index) => {
-      const hash = found.get(`${level}/${index}`);
-      if (!hash) throw new Error(`tree node ${level}/${index} is missing`);
-      return hash;
-    }),
+    assembleProof(
+      elements,
+      (level, index) => {
+        const hash = found.get(`${level}/${index}`);
+        if (!hash) throw new Error(`tree node ${level}/${index} is missing`);
+        return hash;
+      },
+      rightEdge,
+    ),
   );
 }
