@@ -19,6 +19,10 @@ export function createDb(options: DbOptions): Knex {
       connectionString: options.url,
       application_name: options.applicationName ?? 'joint-use-center',
       statement_timeout: options.statementTimeoutMs,
+      // No JIT: every statement here is short, but a stale row estimate (audit_queue after a burst,
+      // say) can lift a plan's cost past jit_above_cost, and compiling it then takes ~1.4 s per
+      // execution (seen in `npm run bench`: history pages at 14 s). Compilation never pays off here.
+      options: '-c jit=off',
       idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
       connectionTimeoutMillis: 5000,
     } as Knex.PgConnectionConfig,
