@@ -18,6 +18,9 @@ import { startReferenceRegistry, type ReferenceRegistry } from './dev/registry/r
 import { seedDemoRegistryIfEmpty } from './dev/registry/registry-seed.js';
 import { loadProviderSigningKey } from './providers/provider-key.js';
 
+/** How long a stopping process keeps answering (with Connection: close) before closing sockets. */
+const DRAIN_GRACE_MS = 1000;
+
 export interface RunningService {
   url: string;
   server: Server;
@@ -115,6 +118,13 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   const stop = () =>
     (stopping ??= (async () => {
       composition.setDraining(true);
+      // A grace period before closing: closing an idle keep-alive socket races a request its client
+      // may be sending on it right then, which the client sees as a reset it cannot tell from a
+      // crash. Meanwhile every answer carries Connection: close (app.ts), so busy clients close
+      // their sockets themselves (the fault suite's SIGTERM run: 4 network errors without this).
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(DRAIN_GRACE_MS, config.shutdownTimeoutMs / 2)),
+      );
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets become idle as their last response finishes; close them as they do.
       const reaper = setInterval(() => server.closeIdleConnections(), 50);

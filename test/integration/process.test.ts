@@ -1,6 +1,7 @@
 /**
  * The real entry point as `npm start` runs it: embedded PostgreSQL when DATABASE_URL is unset,
- * readiness, and a graceful SIGTERM that finishes a request already in flight.
+ * readiness, and a graceful SIGTERM that finishes a request already in flight and answers a
+ * keep-alive client's next request (told to close) instead of resetting its idle socket.
  */
 import { expect } from 'chai';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -45,7 +46,7 @@ function startMain(
 describe('service process', function () {
   this.timeout(120_000);
 
-  it('starts with an embedded PostgreSQL, becomes ready, and drains in-flight requests on SIGTERM', async () => {
+  it('starts with an embedded PostgreSQL, becomes ready, and on SIGTERM drains in-flight requests and answers keep-alive clients before closing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'juc-start-'));
     chmodSync(dir, 0o755); // reachable by the unprivileged user PostgreSQL runs as under root
     after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,13 +66,29 @@ describe('service process', function () {
     socket.write(
       'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"a"',
     );
+    // And a keep-alive client between two requests: its connection is idle when the signal comes.
+    const keepAlive = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => keepAlive.once('connect', resolve));
+    let keptAnswers = '';
+    keepAlive.on('data', (d) => (keptAnswers += d.toString()));
+    keepAlive.on('error', () => undefined);
+    const healthz = 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n';
+    keepAlive.write(healthz);
     await new Promise((r) => setTimeout(r, 200));
+    expect(keptAnswers).to.match(/^HTTP\/1\.1 200 /);
+    expect(keptAnswers.toLowerCase()).to.contain('connection: keep-alive');
+    keptAnswers = '';
     const exited = new Promise<number | null>((resolve) => main.child.once('exit', (code) => resolve(code)));
     const stopAt = Date.now();
     main.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     socket.write(':1}\r\n');
+    // Its next request on the same socket is answered, and told to close, not reset.
+    keepAlive.write(healthz);
     const code = await exited;
+    expect(keptAnswers, 'second request on the kept-alive socket').to.match(/^HTTP\/1\.1 200 /);
+    expect(keptAnswers.toLowerCase()).to.contain('connection: close');
+    keepAlive.destroy();
     expect(Date.now() - stopAt, 'drained without waiting for the shutdown timeout').to.be.lessThan(5000);
     expect(code, main.output()).to.equal(0);
     expect(response).to.match(/^HTTP\/1\.1 405 /);
