@@ -3,7 +3,11 @@ import { cpSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR, migratorConfig } from '../../server/db/migrations.js';
+import type { Knex } from 'knex';
+import { knexAuditRepo } from '../../server/audit/audit.repo.js';
+import { createAuditService } from '../../server/audit/audit.service.js';
 import { freshDatabase } from '../support/database.js';
+import { entryFor, subjectOf } from './audit/helpers.js';
 
 async function tables(db: import('knex').Knex): Promise<string[]> {
   const rows = await db('pg_tables').where({ schemaname: 'public' }).pluck('tablename');
@@ -41,6 +45,32 @@ describe('migrations', function () {
       renameSync(join(built, file), join(built, file.replace(/\.ts$/, '.js')));
     const [, pending] = (await db.migrate.list(migratorConfig(built))) as [unknown[], unknown[]];
     expect(pending).to.deep.equal([]);
+  });
+
+  it("073 fills existing queue rows' subject and embargo from their entries", async () => {
+    const { db } = await freshDatabase();
+    const config = migratorConfig();
+    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+    const later = new Date(Date.now() + 86_400_000);
+    await service.appendMany([
+      entryFor(subjectOf('m-A')),
+      entryFor(subjectOf('m-B'), { embargoUntil: later }),
+    ]);
+    const before = await db('audit_queue')
+      .orderBy('entry_id')
+      .select('entry_id', 'subject_key', 'embargo_until');
+    expect(before.map((r: { subject_key: string }) => r.subject_key)).to.deep.equal([
+      subjectOf('m-A'),
+      subjectOf('m-B'),
+    ]);
+    const [, down] = (await db.migrate.down(config)) as [number, string[]];
+    expect(down).to.deep.equal(['073_audit_queue_subject']);
+    expect(await db('audit_queue').columnInfo()).to.not.have.property('subject_key');
+    await db.migrate.up(config);
+    const after = await db('audit_queue')
+      .orderBy('entry_id')
+      .select('entry_id', 'subject_key', 'embargo_until');
+    expect(after).to.deep.equal(before);
   });
 
   it('keeps one change per file, each with up and down', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Knex } from 'knex';
 import { createAuditService } from '../../../server/audit/audit.service.js';
-import { accessLogPage, knexAuditRepo } from '../../../server/audit/audit.repo.js';
+import { accessLogPage, knexAuditRepo, PENDING_FOR_SUBJECT } from '../../../server/audit/audit.repo.js';
 import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
 import { FileKeyStore } from '../../../server/keys/file-key-store.js';
@@ -62,5 +62,25 @@ describe('audit repo: a history page in one statement', function () {
     const none = await accessLogPage(db, b, { organisation: 'org-nobody' }, now, { limit: 10 });
     expect(none).to.deep.include({ rows: [], pending: 0 });
     expect(none.checkpoint?.size).to.equal(5);
+  });
+
+  it("counts a citizen's queued entries from their own queue rows, not by probing the whole queue", async () => {
+    const { db } = await freshDatabase();
+    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+    const a = subjectOf('queue-A');
+    await service.appendMany([...Array(30).keys()].map((i) => entryFor(i < 3 ? a : subjectOf(`other-${i}`))));
+    const queued = (await db('audit_queue').where({ subject_key: a }).select('embargo_until')) as unknown[];
+    expect(queued).to.have.length(3);
+    const plan = await db.transaction(async (trx) => {
+      await trx.raw('SET LOCAL enable_seqscan = off');
+      const r = await trx.raw<{ rows: { 'QUERY PLAN': unknown }[] }>(
+        `EXPLAIN (FORMAT JSON) ${PENDING_FOR_SUBJECT}`,
+        [a, new Date()],
+      );
+      return JSON.stringify(r.rows[0]!['QUERY PLAN']);
+    });
+    expect(plan).to.contain('"Index Name":"audit_queue_subject"');
+    expect(plan).to.not.contain('audit_entry');
+    expect((await accessLogPage(db, a, {}, new Date(), { limit: 5 })).pending).to.equal(3);
   });
 });
