@@ -3,6 +3,7 @@
  * partitioned by month (see retention.ts); reads by entry id use its own index.
  */
 import type { Knex } from 'knex';
+import { preparedQuery } from '../db/prepared.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { NodeId } from './merkle.js';
 import {
@@ -313,15 +314,22 @@ export function nodeStatement(ids: NodeId[]): { sql: string; bindings: Knex.RawB
   return { sql: parts.map((q) => q.sql).join('\nUNION ALL\n'), bindings: parts.flatMap((q) => q.bindings) };
 }
 
-/** Node hashes by `${level}/${index}`: level 0 from log_leaf, above from tree_node. */
-export async function nodeHashes(db: Db, ids: NodeId[]): Promise<Map<string, Uint8Array>> {
+/**
+ * Node hashes by `${level}/${index}`: level 0 from log_leaf, above from tree_node. `prepared` (only
+ * outside a transaction) plans the statement once per connection, as for history pages.
+ */
+export async function nodeHashes(
+  db: Db,
+  ids: NodeId[],
+  options: { prepared?: boolean } = {},
+): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   const statement = nodeStatement(ids);
   if (!statement) return out;
-  const { rows } = await db.raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
-    statement.sql,
-    statement.bindings,
-  );
+  type Row = { level: number; idx: number; hash: Buffer };
+  const rows = options.prepared
+    ? await preparedQuery<Row>(db as Knex, db.raw(statement.sql, statement.bindings).toSQL().toNative())
+    : (await db.raw<{ rows: Row[] }>(statement.sql, statement.bindings)).rows;
   for (const r of rows) out.set(`${r.level}/${r.idx}`, bytes(r.hash));
   return out;
 }
@@ -405,23 +413,28 @@ export async function accessLog(
  * The checkpoint and count ride on every row; a page with no entries is one row of them alone.
  */
 export async function accessLogPage(
-  db: Db,
+  db: Knex,
   subjectKey: string,
   filters: AccessLogFilters,
   visibleAt: Date,
   page: { beforeSeq?: number; limit: number },
 ): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }> {
-  const { rows } = await db.raw<{
-    rows: (Partial<AccessLogDbRow> & { cp_size: number | null; cp_note: string | null; pending: string })[];
-  }>(
-    `WITH page AS (?)
+  const statement = db
+    .raw(
+      `WITH page AS (?)
      SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*
      FROM (${PENDING_FOR_SUBJECT}) q
      LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
      LEFT JOIN page ON true
      ORDER BY page.subject_seq DESC`,
-    [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
-  );
+      [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
+    )
+    .toSQL()
+    .toNative();
+  // Prepared: planning this join over every monthly partition cost more than running it.
+  const rows = await preparedQuery<
+    Partial<AccessLogDbRow> & { cp_size: number | null; cp_note: string | null; pending: string }
+  >(db, statement);
   const first = rows[0]!;
   return {
     checkpoint: first.cp_size === null ? null : { size: Number(first.cp_size), note: first.cp_note! },
@@ -465,7 +478,7 @@ export function knexAuditRepo(db: Knex) {
     },
     latestHead: () => latestHead(db),
     latestCheckpoint: () => latestCheckpoint(db),
-    nodeHashes: (ids: NodeId[]) => nodeHashes(db, ids),
+    nodeHashes: (ids: NodeId[]) => nodeHashes(db, ids, { prepared: true }),
     leafBundles: (start: number, count: number) => leafBundles(db, start, count),
     accessLog: (
       subjectKey: string,
