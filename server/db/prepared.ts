@@ -12,7 +12,7 @@ interface PgClient {
   query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
-/** `{ sql, bindings }` as knex's `toSQL().toNative()` gives them ($1, $2, … placeholders). */
+/** `{ sql, bindings }` as knex's `toSQL().toNative()` gives them (numbered parameters: $1, $2, …). */
 export async function preparedQuery<Row>(
   db: Knex,
   statement: { sql: string; bindings: readonly unknown[] },

@@ -491,6 +491,13 @@ export function createQueryService(deps: QueryDeps) {
       const settle = (grant: ConsentGrant | undefined) => {
         const results: Omit<RecordResult, 'audit'>[] = [];
         const entries: AuditEntryInput[] = [];
+        const ref = grantRef(grant, consentRef);
+        const addEntry = (
+          o: (typeof outcomes)[number],
+          outcome: AuditEntryInput['outcome'],
+          fields: AuditEntryInput['fields'],
+          reasonCode?: string,
+        ) => entries.push(auditEntry(ctx, requester, purpose, o.record, ref, outcome, fields, reasonCode));
         for (const o of outcomes) {
           if ('error' in o && o.error) {
             const code: ErrorCode = o.error.code;
@@ -499,18 +506,7 @@ export function createQueryService(deps: QueryDeps) {
               outcome: 'provider_error',
               error: { code, detail: o.error.detail ?? o.error.title },
             });
-            entries.push(
-              auditEntry(
-                ctx,
-                requester,
-                purpose,
-                o.record,
-                grantRef(grant, consentRef),
-                'provider_error',
-                [],
-                code,
-              ),
-            );
+            addEntry(o, 'provider_error', [], code);
             continue;
           }
           const out = release(
@@ -528,17 +524,7 @@ export function createQueryService(deps: QueryDeps) {
             ...out,
             provenance: o.fetched!.provenance,
           });
-          entries.push(
-            auditEntry(
-              ctx,
-              requester,
-              purpose,
-              o.record,
-              grantRef(grant, consentRef),
-              'released',
-              out.fields,
-            ),
-          );
+          addEntry(o, 'released', out.fields);
         }
         return { results, entries };
       };
