@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'unauthenticated'
   | 'forbidden'
+  | 'insufficient_scope'
   | 'consent_required'
   | 'consent_invalid'
   | 'consent_revoked'

@@ -1,15 +1,30 @@
 /**
- * Access rules, declared per operation in openapi/gateway.yaml as `x-access`:
+ * Access rules, declared per operation in openapi/gateway.yaml in two standard places:
  *
- *   x-access: public                  # anyone, signed in or not
- *   x-access: [citizen]               # one or more roles
- *   x-access: [admin, auditor]
+ *   x-access: public | [roles]        # who: citizen, clerk, client, auditor, admin
+ *   security:                          # how, and for a client's token which OAuth scopes
+ *     - dpop: [records:query]          #   DPoP-bound token (RFC 9449)
+ *     - bearer: [records:query]        #   bearer token, for clients registered without DPoP
+ *     - session: []                    #   a person's session cookie
  *
- * Roles: citizen, clerk (agency staff), client (an institution's API client), auditor, admin.
- * The rule is enforced here, before request validation, for every API request: nobody → 401, the
- * wrong role → 403. An operation without a valid rule is refused (500) and fails the test suite
- * (test/api/auth/access-rules.test.ts), which also derives the authorization matrix from these rules.
- * Routes may still narrow further in code (e.g. a citizen sees only their own data).
+ * Scopes live in the operation's security requirements rather than in `x-access` because that is
+ * where OpenAPI defines them: every generic tool (documentation renderers, validating proxies, client
+ * generators) then shows a bank which scope each operation needs, and the contract states one thing
+ * once. The two token schemes are two ways of presenting the same token, so an operation a client may
+ * call must list the same scope sets under both, and no operation a client may not call lists either.
+ * Within one requirement every scope is needed; separate requirements are alternatives (OpenAPI's
+ * semantics), which is how `GET /v1/me` accepts a token carrying any one of our scopes.
+ *
+ * Only clients are scope-limited. Citizens, clerks and staff authenticate by session, and what they
+ * may do is their role (plus the routes' own narrowing, e.g. a citizen sees only their own data); an
+ * OAuth scope is what a client's organisation delegated to one piece of software, which a person at
+ * a counter or in the portal does not have. Public operations need no credential, hence no scope.
+ *
+ * Enforced here, before request validation, for every API request: nobody → 401, the wrong role →
+ * 403 `forbidden`, a client token without the scope → 403 `insufficient_scope` with the RFC 6750 §3.1
+ * challenge (RFC 9449 §7.1 for DPoP). An operation whose rule is not valid is refused (500) and fails
+ * test/unit/auth/access-rules.test.ts; test/api/auth/access-matrix.test.ts checks every operation for
+ * every kind of caller and scope set against a table written by hand.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +40,13 @@ export const ROLES = ['citizen', 'clerk', 'client', 'auditor', 'admin'] as const
 export type Role = (typeof ROLES)[number];
 export type AccessRule = 'public' | readonly Role[];
 
+/** The OAuth scopes this API defines (the dev IdP offers the same; a test keeps them in step). */
+export const SCOPES = ['records:query', 'consents:request', 'consents:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Security schemes through which a client presents its access token (the rest are sessions). */
+export const TOKEN_SCHEMES = ['dpop', 'bearer'] as const;
+
 export interface OperationAccess {
   method: string;
   /** OpenAPI path template, e.g. /v1/purposes/{code}. */
@@ -32,6 +54,8 @@ export interface OperationAccess {
   operationId: string | undefined;
   /** Undefined when the operation declares no valid rule. */
   access: AccessRule | undefined;
+  /** A client's token must hold every scope of at least one of these sets; empty when no client may call. */
+  scopes: readonly (readonly Scope[])[];
   /** Why the declared rule is not valid, when it is not. */
   problem?: string;
 }
@@ -42,7 +66,7 @@ export function roleOf(principal: Principal): Role {
   return principal.kind === 'staff' ? principal.role : principal.kind;
 }
 
-function parseRule(value: unknown): { access?: AccessRule; problem?: string } {
+function parseRoles(value: unknown): { access?: AccessRule; problem?: string } {
   if (value === undefined) return { problem: 'no x-access rule' };
   if (value === 'public') return { access: 'public' };
   if (!Array.isArray(value) || value.length === 0) {
@@ -53,20 +77,73 @@ function parseRule(value: unknown): { access?: AccessRule; problem?: string } {
   return { access: Object.freeze([...new Set(value as Role[])]) };
 }
 
+const setKey = (scopes: readonly string[]) => [...scopes].sort().join(' ');
+
+/** The scope sets of the token requirements in `security`, checked against who may call. */
+function parseScopes(
+  security: unknown,
+  access: AccessRule,
+): { scopes: (readonly Scope[])[]; problem?: string } {
+  const requirements = Array.isArray(security) ? (security as unknown[]) : [];
+  const bySchemes = new Map<string, Set<string>>(TOKEN_SCHEMES.map((s) => [s, new Set()]));
+  const scopes: (readonly Scope[])[] = [];
+  for (const requirement of requirements) {
+    const entries = Object.entries((requirement ?? {}) as Record<string, unknown>);
+    const tokens = entries.filter(([name]) => (TOKEN_SCHEMES as readonly string[]).includes(name));
+    if (tokens.length === 0) continue;
+    if (entries.length > 1) return { scopes: [], problem: 'a token scheme must be a requirement alone' };
+    const [scheme, list] = tokens[0]!;
+    if (!Array.isArray(list) || list.length === 0) {
+      return { scopes: [], problem: `security requirement ${scheme} names no scope` };
+    }
+    const unknown = list.filter((s) => !SCOPES.includes(s as Scope));
+    if (unknown.length)
+      return { scopes: [], problem: `security names unknown scopes: ${unknown.join(', ')}` };
+    const key = setKey(list as string[]);
+    bySchemes.get(scheme)!.add(key);
+    if (!scopes.some((known) => setKey(known) === key)) {
+      scopes.push(Object.freeze([...new Set(list as Scope[])]));
+    }
+  }
+  const clientMayCall = access !== 'public' && access.includes('client');
+  if (!clientMayCall) {
+    return scopes.length
+      ? { scopes: [], problem: 'token schemes listed but x-access has no client' }
+      : { scopes };
+  }
+  const [dpop, bearer] = TOKEN_SCHEMES.map((s) => [...bySchemes.get(s)!].sort().join(' | '));
+  if (!dpop || dpop !== bearer) {
+    return { scopes: [], problem: 'a client operation must list the same scopes under dpop and bearer' };
+  }
+  return { scopes };
+}
+
+function parseRule(operation: { 'x-access'?: unknown; security?: unknown }, rootSecurity: unknown) {
+  const { access, problem } = parseRoles(operation['x-access']);
+  if (!access) return { scopes: [], problem };
+  const parsed = parseScopes(operation.security ?? rootSecurity, access);
+  return parsed.problem ? { scopes: [], problem: parsed.problem } : { access, scopes: parsed.scopes };
+}
+
 export function loadOperationAccess(specPath = join(OPENAPI_DIR, 'gateway.yaml')): OperationAccess[] {
   const spec = parse(readFileSync(specPath, 'utf8')) as {
-    paths?: Record<string, Record<string, { operationId?: string; 'x-access'?: unknown }>>;
+    security?: unknown;
+    paths?: Record<
+      string,
+      Record<string, { operationId?: string; 'x-access'?: unknown; security?: unknown }>
+    >;
   };
   const operations: OperationAccess[] = [];
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const [method, operation] of Object.entries(item)) {
       if (!METHODS.includes(method)) continue;
-      const { access, problem } = parseRule(operation['x-access']);
+      const { access, scopes, problem } = parseRule(operation, spec.security);
       operations.push({
         method: method.toUpperCase(),
         path,
         operationId: operation.operationId,
         access,
+        scopes,
         ...(problem ? { problem } : {}),
       });
     }
@@ -74,11 +151,33 @@ export function loadOperationAccess(specPath = join(OPENAPI_DIR, 'gateway.yaml')
   return operations;
 }
 
+export type Decision = 'allow' | 401 | 403 | 'insufficient_scope';
+
 /** Whether a caller (undefined: anonymous) may use an operation with this rule. */
-export function decide(access: AccessRule, principal: Principal | undefined): 'allow' | 401 | 403 {
-  if (access === 'public') return 'allow';
+export function decide(
+  rule: Pick<OperationAccess, 'scopes'> & { access: AccessRule },
+  principal: Principal | undefined,
+): Decision {
+  if (rule.access === 'public') return 'allow';
   if (!principal) return 401;
-  return access.includes(roleOf(principal)) ? 'allow' : 403;
+  if (!rule.access.includes(roleOf(principal))) return 403;
+  if (principal.kind !== 'client') return 'allow';
+  const held = new Set(principal.scope);
+  return rule.scopes.some((set) => set.every((scope) => held.has(scope))) ? 'allow' : 'insufficient_scope';
+}
+
+/** 403 with the RFC 6750 §3.1 challenge, in the scheme the token was presented with (RFC 9449 §7.1). */
+export function insufficientScope(scopes: readonly (readonly Scope[])[], dpop: boolean): AppError {
+  const needed = scopes.map((set) => set.join(' '));
+  const challenge = `${dpop ? 'DPoP' : 'Bearer'} error="insufficient_scope", scope="${needed[0] ?? ''}"`;
+  return new AppError(403, 'insufficient_scope', 'Insufficient scope', {
+    detail:
+      needed.length === 1
+        ? `The access token lacks the scope this operation needs: ${needed[0]}.`
+        : `The access token needs one of these scopes: ${needed.join(', ')}.`,
+    extensions: { requiredScopes: needed },
+    headers: { 'WWW-Authenticate': challenge },
+  });
 }
 
 interface CompiledOperation extends OperationAccess {
@@ -133,10 +232,15 @@ export function createAccessControl(operations: OperationAccess[], logger?: Logg
         }),
       );
     }
-    const decision = decide(operation.access, principalOf(res));
+    const principal = principalOf(res);
+    const decision = decide({ access: operation.access, scopes: operation.scopes }, principal);
     if (decision === 401) return next(new UnauthenticatedError('Sign in or present an access token.'));
     if (decision === 403)
       return next(new ForbiddenError('forbidden', 'Your role may not use this operation.'));
+    if (decision === 'insufficient_scope') {
+      const dpop = principal?.kind === 'client' && principal.cnfJkt !== undefined;
+      return next(insufficientScope(operation.scopes, dpop));
+    }
     next();
   };
 }
