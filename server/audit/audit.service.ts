@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { AppError, AuditUnavailableError, NotFoundError, ValidationError } from '../errors.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import { cachedNodeFetcher } from './node-cache.js';
+import { check, entryBody } from './entry-body.js';
 import { canonicalJson } from './preimage.js';
 import type { NodeId } from './merkle.js';
 import { consistencyProofFrom, inclusionProofFrom, inclusionProofsFrom } from './proofs.js';
@@ -87,66 +88,6 @@ export interface AccessLogPage {
   nextCursor: string | null;
   /** Durable entries about this citizen that the sequencer has not placed in the log yet. */
   pending: number;
-}
-
-const SUBJECT_KEY = /^[0-9a-f]{64}$/;
-const CODE = /^[A-Za-z0-9._:/-]{1,200}$/;
-
-function check(ok: boolean, pointer: string, message: string): void {
-  if (!ok) throw new ValidationError(`${pointer}: ${message}`, [{ pointer, message }]);
-}
-
-/** Builds the canonical body; throws ValidationError on an entry the log must not accept. */
-export function entryBody(input: AuditEntryInput, createdAt: Date): AuditEntryBody {
-  check(typeof input.requestId === 'string' && CODE.test(input.requestId), '/requestId', 'required code');
-  check(SUBJECT_KEY.test(input.subjectKey), '/subjectKey', 'must be a lowercase hex HMAC-SHA256');
-  check(['released', 'denied', 'provider_error'].includes(input.outcome), '/outcome', 'unknown outcome');
-  check(
-    input.outcome === 'released' || (typeof input.reasonCode === 'string' && CODE.test(input.reasonCode)),
-    '/reasonCode',
-    'required unless released',
-  );
-  check(CODE.test(input.requester?.org ?? ''), '/requester/org', 'required');
-  check(CODE.test(input.purposeCode), '/purposeCode', 'required');
-  check(CODE.test(input.recordType), '/recordType', 'required');
-  // A release needs its justification; a refused attempt may have none (that can be why it was refused).
-  check(
-    input.outcome !== 'released' || Boolean(input.legalBasis || input.consent),
-    '/legalBasis',
-    'a release needs a legal basis or a consent',
-  );
-  check(
-    Array.isArray(input.fields) && input.fields.every((f) => CODE.test(f.name) && CODE.test(f.form)),
-    '/fields',
-    'each field needs a name and a form',
-  );
-  check(
-    input.embargoUntil == null || !Number.isNaN(input.embargoUntil.getTime()),
-    '/embargoUntil',
-    'invalid date',
-  );
-  const requester: AuditEntryBody['requester'] = { org: input.requester.org };
-  if (input.requester.clientId) requester.clientId = input.requester.clientId;
-  if (input.requester.clerkRef) requester.clerkRef = input.requester.clerkRef;
-  const body: AuditEntryBody = {
-    v: 1,
-    requestId: input.requestId,
-    subjectKey: input.subjectKey,
-    createdAt: createdAt.toISOString(),
-    outcome: input.outcome,
-    requester,
-    purpose: input.purposeCode,
-    recordType: input.recordType,
-    fields: input.fields.map((f) => ({ name: f.name, form: f.form })),
-  };
-  if (input.reasonCode) body.reasonCode = input.reasonCode;
-  if (input.legalBasis) body.legalBasis = input.legalBasis;
-  if (input.consent) {
-    body.consent = { mode: input.consent.mode };
-    if (input.consent.id) body.consent.id = input.consent.id;
-  }
-  if (input.embargoUntil) body.embargoUntil = input.embargoUntil.toISOString();
-  return body;
 }
 
 // Buffer rather than bytes.ts's portable loop: a history page encodes hundreds of proof hashes.

@@ -9,6 +9,22 @@ export interface ReleasedField {
   form: string;
 }
 
+/**
+ * A request value a refusal could not record as sent (not a plain code): the SHA-256 of its UTF-8
+ * bytes (lowercase hex) and how many bytes there were. Enough to match a client's own logs against
+ * the entry, without letting arbitrary client bytes into the log.
+ */
+export interface UndescribedValue {
+  sha256: string;
+  bytes: number;
+}
+
+/** What an entry says about values it could not record as sent (refusals only). */
+export interface Undescribed {
+  purpose?: UndescribedValue;
+  recordType?: UndescribedValue;
+}
+
 /** What a caller (the query gateway) appends: one access, any outcome. No national ID, ever. */
 export interface AuditEntryInput {
   /** The gateway request id (correlates with logs and the requester's receipt). */
@@ -27,6 +43,13 @@ export interface AuditEntryInput {
   fields: ReleasedField[];
   /** Hidden from the citizen until this instant (investigations). */
   embargoUntil?: Date | null;
+  /** Values recorded as UNDESCRIBED (purposeCode, recordType) in hashed form; denied entries only. */
+  undescribed?: Undescribed | null;
+  /**
+   * True when no subject could be attributed: subjectKey is then the requester's own pseudo subject
+   * (see requesterSubject in refusal-values.ts), so the refusal still has a place in the log.
+   */
+  unattributed?: boolean;
 }
 
 /** The canonical body as stored and committed: RFC 8785 JSON of exactly these members. */
@@ -44,6 +67,8 @@ export interface AuditEntryBody {
   recordType: string;
   fields: ReleasedField[];
   embargoUntil?: string;
+  undescribed?: Undescribed;
+  unattributed?: true;
 }
 
 /** Handed back to the caller once the entry is durable (before any data is released). */

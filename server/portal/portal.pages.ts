@@ -9,6 +9,7 @@
  * "Yes, revoke" (and so on).
  */
 import { Router, type Request, type Response } from 'express';
+import { NO_RECORD_TYPE, UNDESCRIBED } from '../audit/refusal-values.js';
 import { CSRF_FIELD } from '../auth/csrf.js';
 import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
@@ -234,12 +235,19 @@ export function portalPages(deps: PortalPagesDeps): Router {
     </ul>`;
   }
 
+  /** A refusal records values it could not read as markers (server/audit/refusal-values.ts). */
+  function markerText(lang: Lang, code: string): string {
+    if (code === UNDESCRIBED) return t(lang, 'history.undescribed');
+    if (code === NO_RECORD_TYPE) return t(lang, 'history.noRecordType');
+    return code;
+  }
+
   function entryItem(lang: Lang, entry: HistoryEntry, gapAfter: SafeHtml | ''): SafeHtml {
     const e = entry.entry;
     const id = `entry-${entry.index}`;
     const org = orgName(lang, e.requester.org, entry.organisation);
-    const record = entry.recordType ? entry.recordType.names[lang] : e.recordType;
-    const purpose = entry.purpose ? entry.purpose.names[lang] : e.purpose;
+    const record = entry.recordType ? entry.recordType.names[lang] : markerText(lang, e.recordType);
+    const purpose = entry.purpose ? entry.purpose.names[lang] : markerText(lang, e.purpose);
     return html`<li class="access outcome-${e.outcome}" id="${id}" data-log-index="${entry.index}">
       <article aria-labelledby="${id}-title">
         <h3 id="${id}-title">${org} · ${record}</h3>
@@ -543,7 +551,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
                     return html`<li>
                       <a href="/portal/history#entry-${entry.index}"
                         >${orgName(lang, e.requester.org, entry.organisation)} ·
-                        ${entry.recordType ? entry.recordType.names[lang] : e.recordType}</a
+                        ${entry.recordType ? entry.recordType.names[lang] : markerText(lang, e.recordType)}</a
                       >
                       <span class="badge badge-${e.outcome}">${t(lang, `history.outcome.${e.outcome}`)}</span>
                       <br /><span class="hint">${time(lang, e.createdAt)}</span>

@@ -12,6 +12,7 @@
  */
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
 import type { ClerkPrincipal, ClientPrincipal, Principal } from '../auth/principal.js';
+import { describeValue, NO_RECORD_TYPE, requesterSubjectId } from '../audit/refusal-values.js';
 import type { RecordType } from '../catalog/catalog.types.js';
 import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
 import {
@@ -63,6 +64,34 @@ function requesterOf(principal: Principal | undefined): Requester {
   if (principal?.kind === 'clerk')
     return { principal, orgId: principal.orgId, key: `clerk:${principal.clerkId}` };
   throw new ForbiddenError('forbidden', 'Only institutional clients and clerks may query records.');
+}
+
+function requesterOfEntry(requester: Requester): AuditEntryInput['requester'] {
+  const { principal } = requester;
+  return {
+    org: requester.orgId,
+    ...(principal.kind === 'client' ? { clientId: principal.clientId } : {}),
+    ...(principal.kind === 'clerk' ? { clerkRef: principal.clerkId } : {}),
+  };
+}
+
+/**
+ * A 503 says the log is down and nothing else. The service already reports its own write failures
+ * as AuditUnavailableError; an entry it refuses to accept is our bug, reported as one (500).
+ */
+function auditFailure(err: unknown): Error {
+  if (err instanceof AuditUnavailableError) return err;
+  if (err instanceof AppError)
+    return new Error(`audit entry refused: ${err.detail ?? err.title}`, { cause: err });
+  return new AuditUnavailableError(err);
+}
+
+async function appendWith<T>(append: () => Promise<T>): Promise<T> {
+  try {
+    return await append();
+  } catch (err) {
+    throw auditFailure(err);
+  }
 }
 
 function needsConsent(type: RecordType): boolean {
@@ -227,6 +256,8 @@ export function createQueryService(deps: QueryDeps) {
     return { consentId: ref.consentId, mode: 'citizen' };
   }
 
+  const appendAudited = (entries: AuditEntryInput[]) => appendWith(() => deps.audit.appendMany(entries));
+
   function requestedFields(records: PlannedRecord[]): Record<string, string[] | 'all'> {
     return Object.fromEntries(records.map((r) => [r.type.id, r.request.fields ?? 'all']));
   }
@@ -246,11 +277,7 @@ export function createQueryService(deps: QueryDeps) {
       subjectKey: record.subjectKey,
       outcome,
       ...(reasonCode ? { reasonCode } : {}),
-      requester: {
-        org: requester.orgId,
-        ...(requester.principal.kind === 'client' ? { clientId: requester.principal.clientId } : {}),
-        ...(requester.principal.kind === 'clerk' ? { clerkRef: requester.principal.clerkId } : {}),
-      },
+      requester: requesterOfEntry(requester),
       purposeCode: purpose.code,
       legalBasis: purpose.legalBasis,
       consent: consent ? { id: consent.id ?? null, mode: consent.mode } : null,
@@ -268,66 +295,68 @@ export function createQueryService(deps: QueryDeps) {
     error: AppError,
     consent: { id?: string | undefined; mode: 'citizen' | 'attested' | 'statutory' } | null,
   ): Promise<never> {
-    try {
-      await deps.audit.appendMany(
-        records.map((r) => auditEntry(ctx, requester, purpose, r, consent, 'denied', [], error.code)),
-      );
-    } catch (err) {
-      throw new AuditUnavailableError(err);
-    }
+    await appendAudited(
+      records.map((r) => auditEntry(ctx, requester, purpose, r, consent, 'denied', [], error.code)),
+    );
     throw error;
   }
 
   /**
-   * A refusal before the purpose is known (suspended requester, purpose not allowed) is still an
-   * access attempt about someone: audit it for every record we can attribute to a subject.
+   * A refusal before the records are planned (suspended requester, purpose not allowed, a record type
+   * outside the purpose) is still an access attempt: audit it whatever the request holds. Each record
+   * is attributed to its subject when one can be read from the request, otherwise to the requester's
+   * pseudo subject; a purpose or record type that is not a plain code is recorded by hash and length.
    */
   async function auditEarlyRefusal(
     ctx: QueryContext,
     requester: Requester,
     req: QueryRequest,
     error: AppError,
+    purpose?: Purpose,
   ) {
-    const entries: AuditEntryInput[] = [];
-    let subjectKey: string | undefined;
-    try {
-      if (req.subject)
-        subjectKey = deps.subjectKeyOf(canonicaliseIdentifier(req.subject.scheme, req.subject.id));
-    } catch {
-      subjectKey = undefined;
-    }
-    for (const r of req.records ?? []) {
-      let key = subjectKey;
-      if (!key && r.identifier && catalog.has(r.recordType)) {
-        try {
-          const scheme = catalog.get(r.recordType).identifierScheme;
-          key = deps.subjectKeyOf(`${scheme}:${canonicaliseIdentifier(scheme, r.identifier)}`);
-        } catch {
-          key = undefined;
-        }
+    const attempt = (f: () => string): string | undefined => {
+      try {
+        return f();
+      } catch {
+        return undefined;
       }
-      if (!key) continue;
-      entries.push({
+    };
+    const subjectKey = req.subject
+      ? attempt(() => deps.subjectKeyOf(canonicaliseIdentifier(req.subject!.scheme, req.subject!.id)))
+      : undefined;
+    const purposeValue = purpose ? { code: purpose.code } : describeValue(req.purpose);
+    const records: { recordType?: unknown; identifier?: unknown }[] = req.records?.length
+      ? req.records
+      : [{}];
+    const entries = records.map((r): AuditEntryInput => {
+      let key = subjectKey;
+      if (!key && typeof r.identifier === 'string' && typeof r.recordType === 'string') {
+        const { identifier, recordType } = r;
+        key = attempt(() => {
+          const scheme = catalog.get(recordType).identifierScheme;
+          return deps.subjectKeyOf(`${scheme}:${canonicaliseIdentifier(scheme, identifier)}`);
+        });
+      }
+      const recordType = r.recordType === undefined ? { code: NO_RECORD_TYPE } : describeValue(r.recordType);
+      const undescribed = {
+        ...(purposeValue.undescribed ? { purpose: purposeValue.undescribed } : {}),
+        ...(recordType.undescribed ? { recordType: recordType.undescribed } : {}),
+      };
+      return {
         requestId: ctx.requestId,
-        subjectKey: key,
+        subjectKey: key ?? deps.subjectKeyOf(requesterSubjectId(requester.key)),
         outcome: 'denied',
         reasonCode: error.code,
-        requester: {
-          org: requester.orgId,
-          ...(requester.principal.kind === 'client' ? { clientId: requester.principal.clientId } : {}),
-          ...(requester.principal.kind === 'clerk' ? { clerkRef: requester.principal.clerkId } : {}),
-        },
-        purposeCode: req.purpose,
-        recordType: r.recordType,
+        requester: requesterOfEntry(requester),
+        purposeCode: purposeValue.code,
+        ...(purpose ? { legalBasis: purpose.legalBasis } : {}),
+        recordType: recordType.code,
         fields: [],
-      });
-    }
-    if (!entries.length) return;
-    try {
-      await deps.audit.appendMany(entries);
-    } catch (err) {
-      throw new AuditUnavailableError(err);
-    }
+        ...(Object.keys(undescribed).length ? { undescribed } : {}),
+        ...(key ? {} : { unattributed: true }),
+      };
+    });
+    await appendAudited(entries);
   }
 
   async function fetchAll(records: PlannedRecord[], ctx: QueryContext) {
@@ -426,7 +455,14 @@ export function createQueryService(deps: QueryDeps) {
       }
       const { organisation, purpose } = entitlement;
       requester.orgClass = organisation.class;
-      const records = planRecords(req, resolveRecords(req, purpose), purpose);
+      let records: PlannedRecord[];
+      try {
+        records = planRecords(req, resolveRecords(req, purpose), purpose);
+      } catch (err) {
+        // A refusal (403) is an outcome and audited; a malformed request (400, 404) changes nothing.
+        if (err instanceof ForbiddenError) await auditEarlyRefusal(ctx, requester, req, err, purpose);
+        throw err;
+      }
       const subjectKey = records[0]!.subjectKey;
       await deps.limits.admit({ requester: requester.key, subjectKey, now: ctx.now });
 
@@ -541,25 +577,16 @@ export function createQueryService(deps: QueryDeps) {
         grant = consentNeeded ? checked : undefined;
         const settled = settle(grant);
         results = settled.results;
-        try {
-          receipts = guard
-            ? await deps.audit.appendIf(guard, settled.entries)
-            : await deps.audit.appendMany(settled.entries);
-        } catch (err) {
-          throw err instanceof AuditUnavailableError ? err : new AuditUnavailableError(err);
-        }
+        receipts = await appendWith(() =>
+          guard ? deps.audit.appendIf(guard, settled.entries) : deps.audit.appendMany(settled.entries),
+        );
       }
       if (!receipts) {
         try {
           ({ grant, receipts, results } = await deps.unitOfWork(async (trx) => {
             const grant = await authorize(trx);
             const { results, entries } = settle(grant);
-            let receipts: AuditReceipt[];
-            try {
-              receipts = await deps.audit.appendMany(entries, { trx });
-            } catch (err) {
-              throw new AuditUnavailableError(err);
-            }
+            const receipts = await appendWith(() => deps.audit.appendMany(entries, { trx }));
             return { grant, receipts, results };
           }));
         } catch (err) {
