@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { parseHolderLinks, type HolderLinks } from './providers/holder-settings.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -220,7 +221,17 @@ export const variables = {
   },
   REGISTRY_URL: {
     schema: { type: 'string', pattern: '^https?://[^\\s?#@]+$' },
-    help: 'base URL of the registry API (openapi/provider.yaml) serving the catalog\'s "reference" record types; unset outside production starts the reference registry in-process',
+    help: 'base URL of one registry API (openapi/provider.yaml) serving every holder that HOLDERS does not give its own URL; with neither, outside production, one reference registry per holder runs in-process',
+    example: '',
+  },
+  HOLDERS: {
+    schema: { type: 'string', minLength: 2 },
+    help: 'JSON {"holders":{"<holder>":{"url","ownKey","timeoutMs","maxConcurrent","breaker":{...}}}}: each holding agency\'s registry and its settings (see holders/demo.json); or HOLDERS_FILE',
+    example: '',
+  },
+  HOLDERS_FILE: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'path of a JSON file in the HOLDERS format, e.g. holders/demo.json',
     example: '',
   },
   PROVIDER_TIMEOUT_MS: {
@@ -257,6 +268,16 @@ export const variables = {
     schema: { type: 'integer', minimum: 10, maximum: 600, default: 300 },
     help: 'lifetime of a consent token in seconds (at most 600)',
     example: '300',
+  },
+  CONSENT_REQUESTS_PER_MINUTE: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000000, default: 60 },
+    help: 'consent requests each client (or each agency, at the counter) may make per minute (shared by all gateway processes)',
+    example: '60',
+  },
+  CONSENT_REQUESTS_PER_SUBJECT_PER_HOUR: {
+    schema: { type: 'integer', minimum: 1, maximum: 1000000, default: 20 },
+    help: 'consent requests naming one citizen per hour, from every requester together (shared by all gateway processes)',
+    example: '20',
   },
 } as const satisfies Record<string, VariableSpec>;
 
@@ -300,13 +321,22 @@ export interface Config {
   /** Registries we fetch records from (DESIGN §4 "Provider fetch"). */
   providers: {
     registryUrl: string | undefined;
+    /** Per holder: its registry URL, key and limits (HOLDERS or HOLDERS_FILE); unset settings use the defaults below. */
+    holders: HolderLinks;
     timeoutMs: number;
     maxConcurrent: number;
     maxResponseBytes: number;
     breakerThreshold: number;
     breakerCooldownMs: number;
   };
-  consents: { requestTtlSeconds: number; tokenTtlSeconds: number };
+  consents: {
+    requestTtlSeconds: number;
+    tokenTtlSeconds: number;
+    /** Per client, or per agency for counter requests. */
+    requestsPerMinute: number;
+    /** Per named citizen, whoever asks: a citizen's list cannot be flooded. */
+    requestsPerSubjectPerHour: number;
+  };
 }
 
 export interface TokenIssuerConfig {
@@ -417,6 +447,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
   const apiTokenIssuers = parseTokenIssuers(v.API_TOKEN_ISSUERS as string | undefined, problems);
   const oidc = oidcSettings(v as Record<VariableName, unknown>, problems);
+  const holders = holderLinks(
+    v.HOLDERS as string | undefined,
+    v.HOLDERS_FILE as string | undefined,
+    problems,
+  );
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -461,6 +496,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }),
     providers: Object.freeze({
       registryUrl: v.REGISTRY_URL as string | undefined,
+      holders,
       timeoutMs: v.PROVIDER_TIMEOUT_MS,
       maxConcurrent: v.PROVIDER_MAX_CONCURRENCY,
       maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES,
@@ -470,6 +506,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     consents: Object.freeze({
       requestTtlSeconds: v.CONSENT_REQUEST_TTL_SECONDS,
       tokenTtlSeconds: v.CONSENT_TOKEN_TTL_SECONDS,
+      requestsPerMinute: v.CONSENT_REQUESTS_PER_MINUTE,
+      requestsPerSubjectPerHour: v.CONSENT_REQUESTS_PER_SUBJECT_PER_HOUR,
     }),
   });
 }
@@ -531,6 +569,23 @@ function oidcSettings(v: Record<VariableName, unknown>, problems: string[]): Aut
     ...(clientSecret ? { clientSecret } : {}),
     ...(privateKeyFile ? { privateKeyFile } : {}),
   });
+}
+
+function holderLinks(inline: string | undefined, file: string | undefined, problems: string[]): HolderLinks {
+  if (inline !== undefined && file !== undefined) {
+    problems.push('HOLDERS and HOLDERS_FILE are both set: keep one');
+    return {};
+  }
+  if (inline !== undefined) return parseHolderLinks(inline, 'HOLDERS', problems);
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`HOLDERS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  return parseHolderLinks(text, `HOLDERS_FILE ${file}`, problems);
 }
 
 function parseTrustProxy(value: string): string | boolean | number {

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../keys/key-store.js';
+import { createRateLimiter } from '../limits/rate-limiter.js';
+import { createRateWindowsRepo } from '../limits/rate-windows.repo.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import { consentPages, sessionCsrfGuard, type CsrfGuard } from './consent.pages.js';
 import { createConsentsRepo } from './consents.repo.js';
@@ -49,6 +51,11 @@ export function createConsentsModule(options: ConsentsModuleOptions) {
     allowLoopbackHttp: config.nodeEnv !== 'production',
     requestTtlSeconds: config.consents.requestTtlSeconds,
     tokenTtlSeconds: config.consents.tokenTtlSeconds,
+    rateLimiter: createRateLimiter(createRateWindowsRepo(db)),
+    requestLimits: {
+      perMinute: config.consents.requestsPerMinute,
+      perSubjectPerHour: config.consents.requestsPerSubjectPerHour,
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   const outbox = createWebhookOutbox({

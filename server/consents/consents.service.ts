@@ -65,6 +65,7 @@ import {
 } from '../errors.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { KeyStore } from '../keys/key-store.js';
+import type { RateBudget, RateLimiter } from '../limits/rate-limiter.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import {
@@ -127,6 +128,10 @@ export interface ConsentsDeps {
   tokenTtlSeconds: number;
   /** Validity of attested and statutory counter records (single use). */
   counterValidityMinutes?: number;
+  /** Counts consent requests against the budgets below (server/limits/, in PostgreSQL). */
+  rateLimiter: RateLimiter;
+  /** Per client (per agency at the counter) per minute; per named citizen per hour, whoever asks. */
+  requestLimits: { perMinute: number; perSubjectPerHour: number };
   now?: () => Date;
 }
 
@@ -194,6 +199,7 @@ export function createConsentsService(deps: ConsentsDeps) {
     audience: consentTokenAudience(deps.publicUrl),
   };
   const counterMinutes = deps.counterValidityMinutes ?? 30;
+  const limits = deps.requestLimits;
   const base = deps.publicUrl.replace(/\/$/, '');
 
   const inTx = <T>(trx: Tx | undefined, work: (trx: Tx) => Promise<T>): Promise<T> =>
@@ -672,6 +678,20 @@ export function createConsentsService(deps: ConsentsDeps) {
     ): Promise<ConsentRequestView> {
       const now = clock();
       const checked = await checkRequest(requester, input);
+      // Counted once the request is acceptable; a refused one stores nothing.
+      const budgets: RateBudget[] = [
+        requester.kind === 'client'
+          ? { key: `consent-request:client:${requester.clientId}`, window: 'minute', limit: limits.perMinute }
+          : { key: `consent-request:org:${requester.orgId}`, window: 'minute', limit: limits.perMinute },
+      ];
+      if (checked.subjectKey) {
+        budgets.push({
+          key: `consent-request:subject:${checked.subjectKey}`,
+          window: 'hour',
+          limit: limits.perSubjectPerHour,
+        });
+      }
+      await deps.rateLimiter.admit(budgets, now);
       const record: ConsentRecord = {
         id: randomUUID(),
         version: 1,

@@ -1,5 +1,6 @@
 /** knex only: request budgets, harvesting counters and idempotency records for queries. */
 import type { Knex } from 'knex';
+import { countInWindowSql } from '../limits/rate-windows.repo.js';
 
 export interface AdmissionCounts {
   /** Requests by this requester in the current minute, this one included. */
@@ -26,10 +27,7 @@ export function createQueriesRepo(db: Knex) {
     async admit(requester: string, subjectKey: string | null, now: Date): Promise<AdmissionCounts> {
       const { rows } = await db.raw<{ rows: { requests: number; distinct_subjects: number | null }[] }>(
         `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS sc), budget AS (
-           INSERT INTO rate_window (requester, window_start, count)
-           VALUES (:requester, date_trunc('minute', :now::timestamptz), 1)
-           ON CONFLICT (requester, window_start) DO UPDATE SET count = rate_window.count + 1
-           RETURNING count
+           ${countInWindowSql(':requester', ':now', 'minute')}
          ), seen AS (
            INSERT INTO subject_access_hour (requester, hour, subject_key)
            SELECT :requester, date_trunc('hour', :now::timestamptz), :subjectKey WHERE :subjectKey::text IS NOT NULL
