@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { parseHolderLinks, type HolderLinks } from './providers/holder-settings.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -221,17 +220,7 @@ export const variables = {
   },
   REGISTRY_URL: {
     schema: { type: 'string', pattern: '^https?://[^\\s?#@]+$' },
-    help: 'base URL of one registry API (openapi/provider.yaml) serving every holder that HOLDERS does not give its own URL; with neither, outside production, one reference registry per holder runs in-process',
-    example: '',
-  },
-  HOLDERS: {
-    schema: { type: 'string', minLength: 2 },
-    help: 'JSON {"holders":{"<holder>":{"url","ownKey","timeoutMs","maxConcurrent","breaker":{...}}}}: each holding agency\'s registry and its settings (see holders/demo.json); or HOLDERS_FILE',
-    example: '',
-  },
-  HOLDERS_FILE: {
-    schema: { type: 'string', minLength: 1 },
-    help: 'path of a JSON file in the HOLDERS format, e.g. holders/demo.json',
+    help: 'base URL of the registry API (openapi/provider.yaml) serving the catalog\'s "reference" record types; unset outside production starts the reference registry in-process',
     example: '',
   },
   PROVIDER_TIMEOUT_MS: {
@@ -321,8 +310,6 @@ export interface Config {
   /** Registries we fetch records from (DESIGN §4 "Provider fetch"). */
   providers: {
     registryUrl: string | undefined;
-    /** Per holder: its registry URL, key and limits (HOLDERS or HOLDERS_FILE); unset settings use the defaults below. */
-    holders: HolderLinks;
     timeoutMs: number;
     maxConcurrent: number;
     maxResponseBytes: number;
@@ -447,11 +434,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
   const apiTokenIssuers = parseTokenIssuers(v.API_TOKEN_ISSUERS as string | undefined, problems);
   const oidc = oidcSettings(v as Record<VariableName, unknown>, problems);
-  const holders = holderLinks(
-    v.HOLDERS as string | undefined,
-    v.HOLDERS_FILE as string | undefined,
-    problems,
-  );
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -496,7 +478,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }),
     providers: Object.freeze({
       registryUrl: v.REGISTRY_URL as string | undefined,
-      holders,
       timeoutMs: v.PROVIDER_TIMEOUT_MS,
       maxConcurrent: v.PROVIDER_MAX_CONCURRENCY,
       maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES,
@@ -569,23 +550,6 @@ function oidcSettings(v: Record<VariableName, unknown>, problems: string[]): Aut
     ...(clientSecret ? { clientSecret } : {}),
     ...(privateKeyFile ? { privateKeyFile } : {}),
   });
-}
-
-function holderLinks(inline: string | undefined, file: string | undefined, problems: string[]): HolderLinks {
-  if (inline !== undefined && file !== undefined) {
-    problems.push('HOLDERS and HOLDERS_FILE are both set: keep one');
-    return {};
-  }
-  if (inline !== undefined) return parseHolderLinks(inline, 'HOLDERS', problems);
-  if (file === undefined) return {};
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    problems.push(`HOLDERS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    return {};
-  }
-  return parseHolderLinks(text, `HOLDERS_FILE ${file}`, problems);
 }
 
 function parseTrustProxy(value: string): string | boolean | number {
