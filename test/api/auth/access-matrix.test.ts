@@ -1,13 +1,94 @@
-// Every API operation × {anonymous, citizen, clerk, bank client, auditor, admin}, with real sessions
-// from the dev IdP and a real bank token, through the real middleware. Expectations come from the
-// `x-access` rules in openapi/gateway.yaml, so new operations are covered without touching this file.
+// Every API operation × every kind of caller × the scope sets a client's token may carry, with real
+// sessions from the dev IdP and real access tokens, through the real middleware. The expectations are
+// the table below, written by hand from what each operation is for; they are never derived from the
+// `x-access` rules or the scopes in openapi/gateway.yaml, so a wrong rule there fails this test. A new
+// operation fails it too until someone decides its row.
 import { expect } from 'chai';
-import { decide, loadOperationAccess, ROLES, type Role } from '../../../server/auth/access.js';
+import * as oidc from 'openid-client';
+import { loadOperationAccess } from '../../../server/auth/access.js';
+import { DEV_API_AUDIENCE } from '../../../server/auth/identity.js';
 import { DEMO_CITIZENS } from '../../../server/dev/demo-identities.js';
 import { bankClient, Browser, startTestGateway, type TestGateway } from '../../support/oidc.js';
 
-type Caller = 'anonymous' | Role;
-const CALLERS: Caller[] = ['anonymous', 'citizen', 'clerk', 'client', 'auditor', 'admin'];
+/** ok: not refused by the access layer (any answer of the handler but 401, 403 and 500). */
+const ok = 'ok';
+/** 401 unauthenticated · 403 forbidden (the role) · SC: 403 insufficient_scope (the token's scope). */
+const SC = 'scope';
+type Expected = typeof ok | 401 | 403 | typeof SC;
+
+const CALLERS = [
+  'anonymous',
+  'citizen',
+  'clerk',
+  'auditor',
+  'admin',
+  'client[]',
+  'client[records:query]',
+  'client[consents:request]',
+  'client[consents:read]',
+  'client[all]',
+] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** Scope of the client-credentials token request for each client column. */
+const CLIENT_SCOPES: Partial<Record<Caller, string>> = {
+  'client[]': '',
+  'client[records:query]': 'records:query',
+  'client[consents:request]': 'consents:request',
+  'client[consents:read]': 'consents:read',
+  'client[all]': 'records:query consents:request consents:read',
+};
+
+// prettier-ignore
+const MATRIX: Record<string, Expected[]> = {
+  //                                                anon  citizen clerk auditor admin  c[]  c[query] c[request] c[read] c[all]
+  'GET /healthz':                                   [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /readyz':                                    [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /metrics':                                   [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/purposes':                               [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/purposes/{code}':                        [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/policy/explain':                         [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/admin/organisations':                    [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/organisations':                   [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'GET /v1/admin/organisations/{orgId}':            [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/organisations/{orgId}/suspend':   [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/organisations/{orgId}/reinstate': [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'PUT /v1/admin/organisations/{orgId}/purposes':   [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'GET /v1/admin/organisations/{orgId}/clients':    [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/organisations/{orgId}/clients':   [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/clients/{clientId}/suspend':      [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/clients/{clientId}/reinstate':    [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'GET /v1/admin/organisations/{orgId}/clerks':     [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/organisations/{orgId}/clerks':    [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/purposes':                        [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'POST /v1/admin/purposes/{code}/retire':          [401, 403,    403,  403,    ok,    403, 403,     403,       403,    403],
+  'GET /.well-known/jwks.json':                     [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/log/key':                                [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/log/checkpoint':                         [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/audit/entries':                          [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'GET /v1/audit/anomalies':                        [401, 403,    403,  ok,     ok,    403, 403,     403,       403,    403],
+  'GET /v1/log/receipts/{entryId}':                 [401, 403,    ok,   ok,     ok,    SC,  ok,      SC,        SC,     ok],
+  'GET /v1/log/proofs/inclusion':                   [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/log/proofs/consistency':                 [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/log/entries':                            [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/me':                                     [401, ok,     ok,   ok,     ok,    SC,  ok,      ok,        ok,     ok],
+  'GET /v1/me/access-log':                          [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'GET /v1/me/access-log.csv':                      [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'POST /v1/queries':                               [401, 403,    ok,   403,    403,   SC,  ok,      SC,        SC,     ok],
+  'POST /v1/consent-requests':                      [401, 403,    ok,   403,    403,   SC,  SC,      ok,        SC,     ok],
+  'GET /v1/consent-requests/{id}':                  [401, 403,    ok,   403,    403,   SC,  SC,      SC,        ok,     ok],
+  'POST /v1/consents/{id}/token':                   [401, 403,    403,  403,    403,   SC,  SC,      SC,        ok,     ok],
+  'GET /v1/me/consents':                            [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'GET /v1/me/consents/{id}':                       [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'POST /v1/me/consents/{id}/pause':                [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'POST /v1/me/consents/{id}/resume':               [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'POST /v1/me/consents/{id}/revoke':               [401, ok,     403,  403,    403,   403, 403,     403,       403,    403],
+  'GET /v1/catalog':                                [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/catalog/categories':                     [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/catalog/{recordTypeId}':                 [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'GET /v1/identifier-schemes':                     [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+  'POST /v1/identifier-schemes/{scheme}/check':     [ok,  ok,     ok,   ok,     ok,    ok,  ok,      ok,        ok,     ok],
+};
 
 /** Plausible path parameter values, so allowed callers mostly reach the handler. */
 const SAMPLE_PARAMS: Record<string, string> = {
@@ -18,22 +99,38 @@ const SAMPLE_PARAMS: Record<string, string> = {
   scheme: 'rrn',
 };
 
-describe('access rules', () => {
-  it('every API operation declares a valid x-access rule', () => {
-    const missing = loadOperationAccess()
-      .filter((op) => !op.access)
-      .map((op) => `${op.method} ${op.path}: ${op.problem}`);
-    expect(
-      missing,
-      'add `x-access: public` or `x-access: [roles]` to these operations in openapi/gateway.yaml',
-    ).to.deep.equal([]);
-  });
-});
+type Send = (method: string, path: string) => Promise<Response>;
 
-describe('authorization matrix (real sessions and tokens)', function () {
-  this.timeout(40_000);
+function tokenCaller(base: string, scheme: 'Bearer' | 'DPoP', token: string, handle?: oidc.DPoPHandle) {
+  return async (method: string, path: string, config?: oidc.Configuration): Promise<Response> => {
+    const body = method === 'GET' ? undefined : '{}';
+    const headers = new Headers(body ? { 'content-type': 'application/json' } : {});
+    if (scheme === 'DPoP') {
+      try {
+        return await oidc.fetchProtectedResource(config!, token, new URL(path, base), method, body, headers, {
+          DPoP: handle!,
+        });
+      } catch (err) {
+        // openid-client throws on a WWW-Authenticate challenge; the challenge is what we test.
+        if (err instanceof oidc.WWWAuthenticateChallengeError) return err.response;
+        throw err;
+      }
+    }
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(new URL(path, base), { method, headers, ...(body ? { body } : {}) });
+  };
+}
+
+async function problemOf(response: Response): Promise<{ code?: string; requiredScopes?: string[] }> {
+  return response.headers.get('content-type')?.includes('json')
+    ? ((await response.json()) as { code?: string })
+    : (await response.text(), {});
+}
+
+describe('authorization matrix (real sessions and tokens, expectations by hand)', function () {
+  this.timeout(60_000);
   let gateway: TestGateway;
-  const send: Partial<Record<Caller, (method: string, path: string) => Promise<Response>>> = {};
+  const send: Partial<Record<Caller, Send>> = {};
 
   before(async () => {
     gateway = await startTestGateway();
@@ -57,16 +154,13 @@ describe('authorization matrix (real sessions and tokens)', function () {
         });
     }
     const bank = await bankClient(gateway, 'bank-nuri-app'); // bearer client: no proof per request
-    const token = await bank.token(false);
-    send.client = (method, path) =>
-      fetch(new URL(path, gateway.url), {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(method === 'GET' ? {} : { body: '{}' }),
-      });
+    for (const [caller, scope] of Object.entries(CLIENT_SCOPES) as [Caller, string][]) {
+      const tokens = await oidc.clientCredentialsGrant(bank.config, { scope, resource: DEV_API_AUDIENCE });
+      expect((tokens.scope ?? '').split(' ').filter(Boolean).sort(), caller).to.deep.equal(
+        scope.split(' ').filter(Boolean).sort(),
+      );
+      send[caller] = tokenCaller(gateway.url, 'Bearer', tokens.access_token);
+    }
     send.anonymous = (method, path) =>
       fetch(new URL(path, gateway.url), {
         method,
@@ -74,53 +168,81 @@ describe('authorization matrix (real sessions and tokens)', function () {
       });
   });
 
-  it('gives each caller the status its declared rule implies, for every operation', async () => {
-    const operations = loadOperationAccess().filter((op) => op.access);
-    expect(operations.length).to.be.greaterThan(20);
+  it('has a row for every operation of openapi/gateway.yaml, and no row for one that is gone', () => {
+    const declared = loadOperationAccess();
+    const invalid = declared.filter((op) => !op.access).map((op) => `${op.method} ${op.path}: ${op.problem}`);
+    expect(invalid, 'fix the x-access rule or security requirements of these operations').to.deep.equal([]);
+    const operations = declared.map((op) => `${op.method} ${op.path}`);
+    expect(Object.keys(MATRIX).sort()).to.deep.equal([...operations].sort());
+    for (const [operation, row] of Object.entries(MATRIX)) {
+      expect(row, operation).to.have.length(CALLERS.length);
+    }
+  });
+
+  it('gives each caller and scope set the status of the table, for every operation', async () => {
     const mismatches: string[] = [];
     let checked = 0;
-    for (const op of operations) {
-      const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x');
-      for (const caller of CALLERS) {
-        const response = await send[caller]!(op.method, path);
-        const body = response.headers.get('content-type')?.includes('json')
-          ? ((await response.json()) as { code?: string })
-          : (await response.text(), {});
-        const expected = decide(op.access!, caller === 'anonymous' ? undefined : principalStub(caller));
+    for (const [operation, row] of Object.entries(MATRIX)) {
+      const [method, template] = operation.split(' ') as [string, string];
+      const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? 'x');
+      for (const [i, caller] of CALLERS.entries()) {
+        const expected = row[i]!;
+        const response = await send[caller]!(method, path);
+        const { code } = await problemOf(response);
         const status = response.status;
+        const refusedByAccess =
+          status === 401 || (status === 403 && (code === 'forbidden' || code === 'insufficient_scope'));
         const ok =
           expected === 401
-            ? status === 401 && body.code === 'unauthenticated'
+            ? status === 401 && code === 'unauthenticated'
             : expected === 403
-              ? status === 403 && body.code === 'forbidden'
-              : // Allowed: whatever the handler says (200, 400, 404, 503 ...) but not a refusal or a crash.
-                status !== 401 && !(status === 403 && body.code === 'forbidden') && status !== 500;
+              ? status === 403 && code === 'forbidden'
+              : expected === SC
+                ? status === 403 && code === 'insufficient_scope'
+                : !refusedByAccess && status !== 500;
         checked++;
-        if (!ok) {
-          mismatches.push(
-            `${op.method} ${op.path} as ${caller}: got ${status} ${body.code ?? ''}, rule ${JSON.stringify(op.access)} → ${expected}`,
-          );
-        }
+        if (!ok)
+          mismatches.push(`${operation} as ${caller}: got ${status} ${code ?? ''}, expected ${expected}`);
       }
     }
-    expect(checked).to.equal(operations.length * CALLERS.length);
+    expect(checked).to.equal(Object.keys(MATRIX).length * CALLERS.length);
     expect(mismatches).to.deep.equal([]);
   });
+
+  it('refuses a query to a token with only consents:read: 403 insufficient_scope and a Bearer challenge', async () => {
+    const response = await send['client[consents:read]']!('POST', '/v1/queries');
+    expect(response.status).to.equal(403);
+    expect(response.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(response.headers.get('www-authenticate')).to.equal(
+      'Bearer error="insufficient_scope", scope="records:query"',
+    );
+    expect(await response.json()).to.include({ status: 403, code: 'insufficient_scope' });
+    const allowed = await send['client[records:query]']!('POST', '/v1/queries');
+    expect(allowed.status, 'an empty body is then the validator’s to refuse').to.equal(400);
+    expect((await problemOf(allowed)).code).to.equal('validation_failed');
+  });
+
+  it('answers a DPoP-bound token without the scope with a DPoP challenge', async () => {
+    const bank = await bankClient(gateway, 'bank-hanbit-app'); // DPoP required
+    const handle = oidc.getDPoPHandle(bank.config, bank.dpopKeys);
+    const tokens = await oidc.clientCredentialsGrant(
+      bank.config,
+      { scope: 'consents:request consents:read', resource: DEV_API_AUDIENCE },
+      { DPoP: handle },
+    );
+    expect(tokens.token_type.toLowerCase()).to.equal('dpop');
+    const call = tokenCaller(gateway.url, 'DPoP', tokens.access_token, handle);
+    const refused = await call('POST', '/v1/queries', bank.config);
+    expect(refused.status).to.equal(403);
+    expect(refused.headers.get('www-authenticate')).to.equal(
+      'DPoP error="insufficient_scope", scope="records:query"',
+    );
+    expect(await problemOf(refused)).to.deep.include({
+      code: 'insufficient_scope',
+      requiredScopes: ['records:query'],
+    });
+    const me = await call('GET', '/v1/me', bank.config);
+    expect(me.status).to.equal(200);
+    expect(await me.json()).to.deep.include({ scope: ['consents:request', 'consents:read'] });
+  });
 });
-
-function principalStub(role: Role) {
-  switch (role) {
-    case 'citizen':
-      return { kind: 'citizen' as const, sub: 's', subjectKey: 'k' };
-    case 'clerk':
-      return { kind: 'clerk' as const, sub: 's', clerkId: 'c', orgId: 'o' };
-    case 'client':
-      return { kind: 'client' as const, clientId: 'c', orgId: 'o', scope: [] };
-    case 'auditor':
-    case 'admin':
-      return { kind: 'staff' as const, sub: 's', role };
-  }
-}
-
-// Keep ROLES and the callers of this matrix in step.
-expect([...ROLES].sort()).to.deep.equal(CALLERS.filter((c) => c !== 'anonymous').sort());

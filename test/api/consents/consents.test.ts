@@ -60,6 +60,7 @@ describe('consents (API and approval screen)', function () {
       .set(...asPrincipal({ ...HANBIT, scope: ['records:query'] }))
       .send(mortgageRequest());
     expect(noScope.status).to.equal(403);
+    expect(noScope.body.code).to.equal('insufficient_scope');
     const short = await request(t.app).get(`/consent/c/${created.shortCode}`);
     expect(short.status).to.equal(303);
     expect(short.headers.location).to.equal(`/consent/${created.id}`);
