@@ -7,6 +7,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
@@ -18,7 +19,7 @@ import { NotFoundError } from './errors.js';
 import { join } from 'node:path';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'trustProxy'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'trustProxy' | 'publicUrl'>;
   logger: Logger;
   metrics: Metrics;
   health: HealthService;
@@ -72,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
 
   app.use(docsRouter());
+  // Before authentication: a cross-site form is refused before its session cookie is even read.
+  app.use(sameOriginOnly(deps.config.publicUrl, NON_API_PATHS));
   app.use(deps.authenticate);
   for (const router of deps.pageRouters ?? []) app.use(router);
 

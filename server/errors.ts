@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'provider_timeout'
   | 'audit_unavailable'
   | 'rate_limited'
+  | 'cross_site_request'
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
