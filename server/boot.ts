@@ -3,7 +3,7 @@
  * the app, the listener, and an orderly stop. main.ts adds signals; tests call this directly.
  */
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -11,6 +11,7 @@ import { createDb } from './db/db.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { migrateLatest } from './db/migrations.js';
 import { compose } from './compose.js';
+import { createHttpServer } from './http/http-server.js';
 import { seedOrganisations } from './organisations/seed.js';
 import { startIdentity, type Identity } from './auth/identity.js';
 import { seedDemoAccess, writeDemoClientKeys } from './dev/demo-clients.js';
@@ -103,8 +104,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   }
   for (const task of composition.background) task.start();
 
-  const server = createServer(app);
-  server.keepAliveTimeout = 65_000;
+  const server = createHttpServer(app, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
