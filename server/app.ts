@@ -11,6 +11,7 @@ import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
+import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
 import { metricsMiddleware, type Metrics } from './http/metrics.js';
 import { problemHandler } from './http/problem.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
+  app.use(inputRule());
 
   app.use(docsRouter());
   // Before authentication: a cross-site form is refused before its session cookie is even read.

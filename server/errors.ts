@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
+  | 'header_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'conflict'
   | 'service_unavailable'
