@@ -188,10 +188,39 @@ export async function verifyConsentToken(
     return payload as unknown as ConsentTokenClaims;
   } catch (err) {
     if (err instanceof ConsentInvalidError) throw err;
-    if (err instanceof joseErrors.JWTExpired) throw new ConsentInvalidError('The consent token has expired.');
-    if (err instanceof joseErrors.JOSEError) {
-      throw new ConsentInvalidError(`The consent token was refused (${err.code}).`);
-    }
-    throw new ConsentInvalidError('The consent token could not be read.');
+    throw new ConsentInvalidError(describeJoseError(err));
   }
+}
+
+/**
+ * jose's failures in plain words under our one code, consent_invalid: its codes (ERR_JOSE_...) are a
+ * library's vocabulary and change with it, so none reaches a caller.
+ */
+export function describeJoseError(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'The consent token has expired.';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'nbf':
+        return 'The consent token is not valid yet.';
+      case 'iss':
+        return 'The consent token was not issued by this service.';
+      case 'aud':
+        return 'The consent token is not meant for this service.';
+      case 'typ':
+        return `The token is not a consent token (typ must be ${CONSENT_TOKEN_TYPE}).`;
+      default:
+        return err.reason === 'missing'
+          ? `The consent token lacks the claim "${err.claim}".`
+          : `The consent token's claim "${err.claim}" is not valid.`;
+    }
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'The consent token is signed with an algorithm consent tokens do not use (ES256 only).';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'The consent token signature is not valid.';
+  if (err instanceof joseErrors.JOSENotSupported)
+    return 'The consent token uses a header or algorithm this service does not support.';
+  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
+    return 'The consent token is malformed.';
+  return 'The consent token could not be verified.';
 }
