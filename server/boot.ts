@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
+import type { Catalog } from './catalog/catalog.types.js';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createDb } from './db/db.js';
@@ -13,11 +14,15 @@ import { migrateLatest } from './db/migrations.js';
 import { compose } from './compose.js';
 import { createHttpServer } from './http/http-server.js';
 import { seedOrganisations } from './organisations/seed.js';
+import { startDevWitnesses } from './witness/dev-witnesses.js';
 import { startIdentity, type Identity } from './auth/identity.js';
 import { seedDemoAccess, writeDemoClientKeys } from './dev/demo-clients.js';
-import { startReferenceRegistry, type ReferenceRegistry } from './dev/registry/registry-server.js';
+import { loadCatalog } from './catalog/catalog.js';
+import { demoCitizenHoldings, demoCitizenLines } from './dev/registry/demo-listing.js';
+import { startHolderRegistries, type HolderRegistries } from './dev/registry/registry-holders.js';
 import { seedDemoRegistryIfEmpty } from './dev/registry/registry-seed.js';
-import { loadProviderSigningKey } from './providers/provider-key.js';
+import { loadProviderSigningKey, type RequestSigningKey } from './providers/provider-key.js';
+import { resolveHolderLinks } from './providers/provider-config.js';
 
 /** How long a stopping process keeps answering (with Connection: close) before closing sockets. */
 const DRAIN_GRACE_MS = 1000;
@@ -69,28 +74,50 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     throw err;
   }
 
-  // No REGISTRY_URL outside production: the reference registry (synthetic data) runs in-process.
   const providerSigningKey = await loadProviderSigningKey({
     keyStoreDir: config.keyStoreDir,
     allowGenerate: config.nodeEnv !== 'production',
   });
-  let registry: ReferenceRegistry | undefined;
-  if (!config.providers.registryUrl && config.nodeEnv !== 'production') {
+  // Outside production, every holder without a configured registry (HOLDERS, HOLDERS_FILE,
+  // REGISTRY_URL) gets a reference registry of its own in-process: its own port, its own key.
+  const catalog = loadCatalog();
+  let registries: HolderRegistries | undefined;
+  const holderKeys: Record<string, RequestSigningKey> = {};
+  let registryLines: string[] = [];
+  const configured = new Set(resolveHolderLinks(config, catalog).map((l) => l.holder.id));
+  const missing = catalog.holders().filter((h) => !configured.has(h.id));
+  if (missing.length && config.nodeEnv !== 'production') {
     if (config.seedDemoData) {
       const seeded = await seedDemoRegistryIfEmpty(db);
       if (seeded) logger.info(seeded, 'reference registry seeded with demo subjects');
     }
-    registry = await startReferenceRegistry({ db, port: 0, trustedKeys: [providerSigningKey.jwk] });
-    logger.info({ url: registry.url }, 'reference registry listening');
+    for (const holder of missing) {
+      holderKeys[holder.id] = await loadProviderSigningKey({
+        keyStoreDir: config.keyStoreDir,
+        holder: holder.id,
+        allowGenerate: true,
+      });
+    }
+    registries = await startHolderRegistries({
+      db,
+      catalog,
+      holders: missing.map((h) => h.id),
+      trustedKeys: (code) => [holderKeys[code]!.jwk],
+    });
+    logger.info({ registries: registries.urls }, 'reference registries listening, one per holder');
+    registryLines = await describeRegistries(db, catalog, registries, config.seedDemoData);
   }
 
+  // Witnesses beside the service (outside production): own ports, keys and state; the checkpointer asks them.
+  const witnesses = await startDevWitnesses(config, logger);
   const composition = await compose({
-    config,
+    config: { ...config, audit: { ...config.audit, witnesses: witnesses.all } },
     db,
     logger,
     identity: identity.setup,
+    catalog,
     providerSigningKey,
-    ...(registry ? { registryUrl: registry.url } : {}),
+    ...(registries ? { holderUrls: registries.urls, holderKeys } : {}),
   });
   const { app } = composition;
   if (config.seedDemoData) {
@@ -140,13 +167,39 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
       clearInterval(reaper);
       for (const task of composition.background) await task.stop();
       await identity.stop();
-      await registry?.stop();
+      await registries?.stop();
+      await witnesses.stop();
       await db.destroy();
       await embedded?.stop();
     })());
 
-  const registryLines = registry
-    ? [`  Registry        ${registry.url} (reference registry, synthetic data)`]
-    : [];
-  return { url, server, db, identityLines: [...identity.describe(), ...registryLines], stop };
+  return {
+    url,
+    server,
+    db,
+    identityLines: [...identity.describe(), ...registryLines, ...witnesses.lines],
+    stop,
+  };
+}
+
+/** Console lines: each in-process registry (holder, URL, record types) and the demo citizens. */
+async function describeRegistries(
+  db: Knex,
+  catalog: Catalog,
+  registries: HolderRegistries,
+  demo: boolean,
+): Promise<string[]> {
+  const lines = [
+    `  Registries      ${registries.registries.length} reference registries (synthetic data), one per holder:`,
+  ];
+  for (const holder of catalog.holders()) {
+    const url = registries.urls[holder.id];
+    if (!url) continue;
+    const count = catalog.list().filter((rt) => rt.holder.id === holder.id).length;
+    lines.push(
+      `    ${holder.id.padEnd(14)} ${url.padEnd(24)} ${String(count).padStart(2)} types  ${holder.names.en}`,
+    );
+  }
+  if (demo) lines.push(...demoCitizenLines(await demoCitizenHoldings(db, catalog), catalog));
+  return lines;
 }

@@ -71,8 +71,12 @@ export interface ComposeOptions {
   identity?: IdentitySetup;
   /** The record catalog, when the caller has already loaded it (tests share one). */
   catalog?: Catalog;
-  /** Base URL of the registry for the "reference" provider (boot: the in-process reference registry); default REGISTRY_URL. */
+  /** One registry serving every holder without a URL of its own (tests); default REGISTRY_URL. */
   registryUrl?: string;
+  /** Per-holder registry URLs that win over configuration (boot: the in-process reference registries). */
+  holderUrls?: Readonly<Record<string, string>>;
+  /** Per-holder request-signing keys that win over configuration (boot: the in-process registries' keys). */
+  holderKeys?: Readonly<Record<string, RequestSigningKey>>;
   /** Our key for registry request tokens, when the caller has loaded it; default from KEY_STORE_DIR. */
   providerSigningKey?: RequestSigningKey;
   /** Test-only: a policies folder other than policies/. */
@@ -136,7 +140,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   });
   apiRouters.push(purposesRouter(organisations), adminRouter(organisations));
   apiRouters.push(catalogRouter(createCatalogService(catalog)));
-  const providers = providersFromConfig({
+  const providers = await providersFromConfig({
     config,
     catalog,
     signingKey:
@@ -146,9 +150,16 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
         allowGenerate: config.nodeEnv !== 'production',
       })),
     ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+    ...(options.holderUrls ? { holderUrls: options.holderUrls } : {}),
+    ...(options.holderKeys ? { holderKeys: options.holderKeys } : {}),
   });
-  if (providers.providerIds().length === 0 && config.nodeEnv === 'production') {
-    logger.warn('REGISTRY_URL is unset: every record fetch will fail with provider_unavailable');
+  const unreachable = catalog.holders().filter((h) => !providers.providerIds().includes(h.id));
+  // Tests without registries start with none; a deployment with some but not all is a mistake to report.
+  if (unreachable.length && (config.nodeEnv === 'production' || providers.providerIds().length > 0)) {
+    logger.warn(
+      { holders: unreachable.map((h) => h.id) },
+      'no registry configured for these holders (HOLDERS, HOLDERS_FILE, REGISTRY_URL): their records fail with provider_unavailable',
+    );
   }
   background.push({ name: 'providers', start() {}, stop: () => providers.close() });
   // Refuses to start (PolicyFileError naming file and JSON path) on a bad or mismatched policy.

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { parseHolderLinks, type HolderLinks } from './providers/holder-settings.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -220,7 +221,17 @@ export const variables = {
   },
   REGISTRY_URL: {
     schema: { type: 'string', pattern: '^https?://[^\\s?#@]+$' },
-    help: 'base URL of the registry API (openapi/provider.yaml) serving the catalog\'s "reference" record types; unset outside production starts the reference registry in-process',
+    help: 'base URL of one registry API (openapi/provider.yaml) serving every holder that HOLDERS does not give its own URL; with neither, outside production, one reference registry per holder runs in-process',
+    example: '',
+  },
+  HOLDERS: {
+    schema: { type: 'string', minLength: 2 },
+    help: 'JSON {"holders":{"<holder>":{"url","ownKey","timeoutMs","maxConcurrent","breaker":{...}}}}: each holding agency\'s registry and its settings (see holders/demo.json); or HOLDERS_FILE',
+    example: '',
+  },
+  HOLDERS_FILE: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'path of a JSON file in the HOLDERS format, e.g. holders/demo.json',
     example: '',
   },
   PROVIDER_TIMEOUT_MS: {
@@ -311,6 +322,8 @@ export interface Config {
   providers: {
     registryUrl: string | undefined;
     timeoutMs: number;
+    /** Per holder: its registry URL, key and limits (HOLDERS or HOLDERS_FILE); unset settings use the defaults below. */
+    holders: HolderLinks;
     maxConcurrent: number;
     maxResponseBytes: number;
     breakerThreshold: number;
@@ -440,6 +453,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     nodeEnv,
     host: v.HOST,
     port: v.PORT,
+  const holders = holderLinks(
+    v.HOLDERS as string | undefined,
+    v.HOLDERS_FILE as string | undefined,
+    problems,
+  );
     publicUrl: v.PUBLIC_URL as string | undefined,
     databaseUrl: v.DATABASE_URL as string | undefined,
     embeddedPg: Object.freeze({ dir: v.EMBEDDED_PG_DIR, port: v.EMBEDDED_PG_PORT }),
@@ -484,6 +502,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       breakerThreshold: v.PROVIDER_BREAKER_THRESHOLD,
       breakerCooldownMs: v.PROVIDER_BREAKER_COOLDOWN_MS,
     }),
+      holders,
     consents: Object.freeze({
       requestTtlSeconds: v.CONSENT_REQUEST_TTL_SECONDS,
       tokenTtlSeconds: v.CONSENT_TOKEN_TTL_SECONDS,
@@ -567,3 +586,20 @@ export function loadDotEnv(path = '.env'): void {
 export function currentEnv(): Env {
   return process.env;
 }
+function holderLinks(inline: string | undefined, file: string | undefined, problems: string[]): HolderLinks {
+  if (inline !== undefined && file !== undefined) {
+    problems.push('HOLDERS and HOLDERS_FILE are both set: keep one');
+    return {};
+  }
+  if (inline !== undefined) return parseHolderLinks(inline, 'HOLDERS', problems);
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`HOLDERS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  return parseHolderLinks(text, `HOLDERS_FILE ${file}`, problems);
+}
+

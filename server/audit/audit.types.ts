@@ -50,6 +50,8 @@ export interface AuditEntryInput {
    * (see requesterSubject in refusal-values.ts), so the refusal still has a place in the log.
    */
   unattributed?: boolean;
+  /** provider_error only: the holder (agency code, server/catalog/holders.json) whose registry failed. */
+  holder?: string | null;
 }
 
 /** The canonical body as stored and committed: RFC 8785 JSON of exactly these members. */
@@ -69,6 +71,7 @@ export interface AuditEntryBody {
   embargoUntil?: string;
   undescribed?: Undescribed;
   unattributed?: true;
+  holder?: string;
 }
 
 /** Handed back to the caller once the entry is durable (before any data is released). */

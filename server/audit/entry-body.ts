@@ -44,6 +44,11 @@ export function entryBody(input: AuditEntryInput, createdAt: Date): AuditEntryBo
     '/unattributed',
     'only a refusal may lack a subject',
   );
+  check(
+    input.holder == null || (input.outcome === 'provider_error' && CODE.test(input.holder)),
+    '/holder',
+    'names the failing holder of a provider error only',
+  );
   // A release needs its justification; a refused attempt may have none (that can be why it was refused).
   check(
     input.outcome !== 'released' || Boolean(input.legalBasis || input.consent),
@@ -90,5 +95,6 @@ export function entryBody(input: AuditEntryInput, createdAt: Date): AuditEntryBo
     }
   }
   if (input.unattributed) body.unattributed = true;
+  if (input.holder) body.holder = input.holder;
   return body;
 }

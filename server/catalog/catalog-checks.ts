@@ -1,4 +1,4 @@
-import type { CategoryFile, FieldSchema, ItemSchema, RecordType } from './catalog.types.js';
+import type { CategoryFile, FieldSchema, ItemSchema, RecordTypeEntry } from './catalog.types.js';
 
 /** A rule JSON Schema cannot express, broken at `pointer` inside the file. */
 export interface CatalogProblem {
@@ -33,7 +33,12 @@ function checkFieldRefs(
   });
 }
 
-function checkRecordType(file: CategoryFile, rt: RecordType, at: string, problems: CatalogProblem[]): void {
+function checkRecordType(
+  file: CategoryFile,
+  rt: RecordTypeEntry,
+  at: string,
+  problems: CatalogProblem[],
+): void {
   const categoryId = file.category.id;
   if (rt.category !== categoryId) {
     problems.push({

@@ -28,12 +28,11 @@ export type RecordTypeSummary = Pick<
   | 'names'
   | 'description'
   | 'category'
-  | 'holder'
   | 'subjectKind'
   | 'identifierScheme'
   | 'consentClass'
   | 'accessModes'
->;
+> & { holder: Pick<RecordType['holder'], 'id' | 'names'> };
 
 export interface CatalogPage {
   items: RecordTypeSummary[];
@@ -81,7 +80,7 @@ function summary(rt: RecordType): RecordTypeSummary {
     names: rt.names,
     description: rt.description,
     category: rt.category,
-    holder: rt.holder,
+    holder: { id: rt.holder.id, names: rt.holder.names },
     subjectKind: rt.subjectKind,
     identifierScheme: rt.identifierScheme,
     consentClass: rt.consentClass,

@@ -9,16 +9,19 @@ import type {
   CatalogFilter,
   Category,
   CategoryFile,
+  Holder,
   RecordType,
   RecordValidationIssue,
   RecordValidator,
 } from './catalog.types.js';
 import { createMetaAjv, createRecordAjv } from './record-ajv.js';
 
-export type { Catalog, RecordType, RecordValidator } from './catalog.types.js';
+export type { Catalog, Holder, RecordType, RecordValidator } from './catalog.types.js';
 
 export const DEFAULT_CATALOG_DIR = fileURLToPath(new URL('./record-types/', import.meta.url));
+export const DEFAULT_HOLDERS_FILE = fileURLToPath(new URL('./holders.json', import.meta.url));
 const META_SCHEMA_PATH = fileURLToPath(new URL('./record-type.schema.json', import.meta.url));
+const HOLDERS_SCHEMA_PATH = fileURLToPath(new URL('./holders.schema.json', import.meta.url));
 
 /** The catalog data is wrong; names the file and the JSON pointer inside it so the fix is obvious. */
 export class CatalogFileError extends Error {
@@ -87,11 +90,39 @@ function readCategoryFile(path: string, validateFile: ValidateFunction): Categor
   return file;
 }
 
+function readHolders(path: string): Map<string, Holder> {
+  const name = basename(path);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CatalogFileError(name, '/', `is not readable JSON (${(err as Error).message})`, err);
+  }
+  const validate = createMetaAjv().compile(JSON.parse(readFileSync(HOLDERS_SCHEMA_PATH, 'utf8')));
+  if (!validate(data)) {
+    const first = validate.errors?.[0];
+    throw new CatalogFileError(
+      name,
+      first?.instancePath ?? '/',
+      first ? describeAjvError(first) : 'is invalid',
+    );
+  }
+  const holders = new Map<string, Holder>();
+  (data as { holders: Holder[] }).holders.forEach((holder, i) => {
+    if (holders.has(holder.id))
+      throw new CatalogFileError(name, `/holders/${i}/id`, `duplicate holder "${holder.id}"`);
+    holders.set(holder.id, deepFreeze(holder));
+  });
+  return holders;
+}
+
 /**
- * Reads, validates and compiles every record-types/*.json at start-up. Synchronous on purpose:
- * the service must not listen before its catalog is known to be sound.
+ * Reads, validates and compiles every record-types/*.json and the holders table at start-up.
+ * Synchronous on purpose: the service must not listen before its catalog is known to be sound.
  */
-export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
+export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR, holdersFile = DEFAULT_HOLDERS_FILE): Catalog {
+  const holders = readHolders(holdersFile);
+  const held = new Set<string>();
   const validateFile = createMetaAjv().compile(JSON.parse(readFileSync(META_SCHEMA_PATH, 'utf8')));
   const recordAjv = createRecordAjv();
   const byId = new Map<string, { recordType: RecordType; validate: ValidateFunction; file: string }>();
@@ -103,7 +134,17 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
   for (const name of names) {
     const file = readCategoryFile(join(dir, name), validateFile);
     categories.push(file.category);
-    file.recordTypes.forEach((recordType, i) => {
+    file.recordTypes.forEach((entry, i) => {
+      const holder = holders.get(entry.holder);
+      if (!holder) {
+        throw new CatalogFileError(
+          name,
+          `/recordTypes/${i}/holder`,
+          `"${entry.holder}" is not a holder in ${basename(holdersFile)}`,
+        );
+      }
+      held.add(holder.id);
+      const recordType: RecordType = { ...entry, holder };
       const earlier = byId.get(recordType.id);
       if (earlier) {
         throw new CatalogFileError(
@@ -122,6 +163,13 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     });
   }
 
+  const idle = [...holders.keys()].filter((id) => !held.has(id));
+  if (idle.length) {
+    // A holder with nothing to fetch would still need a registry configured: keep the table honest.
+    const i = [...holders.keys()].indexOf(idle[0]!);
+    throw new CatalogFileError(basename(holdersFile), `/holders/${i}`, `"${idle[0]}" holds no record type`);
+  }
+  const holderList = Object.freeze([...holders.values()]);
   const all = [...byId.values()].map((e) => e.recordType);
   const validators = new Map<string, RecordValidator>();
   for (const [id, entry] of byId) {
@@ -151,6 +199,14 @@ export function loadCatalog(dir: string = DEFAULT_CATALOG_DIR): Catalog {
     },
     categories(): readonly Category[] {
       return categories;
+    },
+    holders(): readonly Holder[] {
+      return holderList;
+    },
+    holder(id: string): Holder {
+      const holder = holders.get(id);
+      if (!holder) throw new Error(`no holder "${id}" in the catalog`);
+      return holder;
     },
     validator(id: string): RecordValidator {
       const validator = validators.get(id);

@@ -19,9 +19,12 @@ export interface Description {
   readonly ja: string;
 }
 
+/** A holding agency (DESIGN §3 "holder"): the agency whose registry keeps a record type (holders.json). */
 export interface Holder {
   readonly id: string;
   readonly names: Names;
+  /** What its registries keep, in a few words. */
+  readonly keeps: Names;
 }
 
 /** A document form a registry issues, limited to some fields (e.g. family certificate general/detailed/specific). */
@@ -88,8 +91,8 @@ export interface RecordType {
   readonly names: Names;
   readonly description: Description;
   readonly category: string;
+  /** The holding agency; the gateway fetches the record from this holder's registry. */
   readonly holder: Holder;
-  readonly provider: string;
   readonly subjectKind: SubjectKind;
   readonly identifierScheme: IdentifierSchemeId;
   readonly consentClass: ConsentClass;
@@ -105,10 +108,13 @@ export interface Category {
   readonly names: Names;
 }
 
+/** A record type as written in its file: the holder is named by its code. */
+export type RecordTypeEntry = Omit<RecordType, 'holder'> & { readonly holder: string };
+
 /** One file in record-types/: a category and its record types. */
 export interface CategoryFile {
   readonly category: Category;
-  readonly recordTypes: readonly RecordType[];
+  readonly recordTypes: readonly RecordTypeEntry[];
 }
 
 export interface CatalogFilter {
@@ -134,5 +140,9 @@ export interface Catalog {
   has(id: string): boolean;
   categories(): readonly Category[];
   validator(id: string): RecordValidator;
+  /** Every holding agency, in the order of holders.json; each holds at least one record type. */
+  holders(): readonly Holder[];
+  /** Throws when the code names no holder. */
+  holder(id: string): Holder;
   readonly size: number;
 }

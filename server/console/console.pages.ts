@@ -712,7 +712,8 @@ export function consolePages(deps: ConsolePagesDeps): Router {
     const name = type ? type.names[lang] : record.recordType;
     let content: SafeHtml;
     if (record.outcome === 'provider_error') {
-      content = html`<p class="notice error">${t(lang, 'console.result.providerError')}</p>`;
+      const holder = type ? type.holder.names[lang] : (record.error?.holder ?? '');
+      content = html`<p class="notice error">${t(lang, 'console.result.providerError', { holder })}</p>`;
     } else if (record.outcome === 'denied') {
       content = html`<p class="notice error">${t(lang, 'console.result.refusedRecord')}</p>`;
     } else {
@@ -787,8 +788,6 @@ export function consolePages(deps: ConsolePagesDeps): Router {
           record.provenance
             ? html`<dt>${t(lang, 'console.result.holder')}</dt>
                 <dd>${type ? type.holder.names[lang] : record.provenance.holder}</dd>
-                <dt>${t(lang, 'console.result.provider')}</dt>
-                <dd><code>${record.provenance.provider}</code></dd>
                 <dt>${t(lang, 'console.result.retrievedAt')}</dt>
                 <dd>${formatDateTime(lang, new Date(record.provenance.retrievedAt))}</dd>`
             : ''

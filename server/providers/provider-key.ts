@@ -2,7 +2,9 @@
  * Our key for authenticating to registries (signed request JWTs, openapi/provider.yaml). Kept
  * apart from the other signing keys: a registry trusts this key only to read records.
  * `<keyStoreDir>/provider-request/<kid>.json` in the key store's file format; generated outside
- * production, required in production.
+ * production, required in production. A holder configured with its own key (HOLDERS `ownKey`) has
+ * its key in `<keyStoreDir>/provider-request/<holder>/`, so each agency trusts a key no other
+ * agency's link uses and one can be rotated or revoked without touching the others.
  * Registries get its public key out of band (the standalone registry reads this folder); it is not
  * published in /.well-known/jwks.json, which lists only keys that citizens and requesters verify.
  */
@@ -71,11 +73,18 @@ function readKeyFiles(dir: string): KeyFile[] {
     );
 }
 
+/** The folder of the shared key, or of one holder's own key. */
+export function providerKeyDir(keyStoreDir: string, holder?: string): string {
+  return holder ? join(keyStoreDir, PROVIDER_KEY_PURPOSE, holder) : join(keyStoreDir, PROVIDER_KEY_PURPOSE);
+}
+
 export async function loadProviderSigningKey(options: {
   keyStoreDir: string;
   allowGenerate: boolean;
+  /** The holder whose own key to load; the shared key when absent. */
+  holder?: string;
 }): Promise<RequestSigningKey> {
-  const dir = join(options.keyStoreDir, PROVIDER_KEY_PURPOSE);
+  const dir = providerKeyDir(options.keyStoreDir, options.holder);
   const active = readKeyFiles(dir).find((k) => !k.retiredAt);
   if (active) return toKey(active);
   if (!options.allowGenerate) {
@@ -92,6 +101,6 @@ export async function loadProviderSigningKey(options: {
 }
 
 /** Public JWKs of every provider-request key in a key store folder (for a registry run beside us). */
-export function readProviderPublicKeys(keyStoreDir: string): JWK[] {
-  return readKeyFiles(join(keyStoreDir, PROVIDER_KEY_PURPOSE)).map((f) => publicJwk(f.privateJwk, f.kid));
+export function readProviderPublicKeys(keyStoreDir: string, holder?: string): JWK[] {
+  return readKeyFiles(providerKeyDir(keyStoreDir, holder)).map((f) => publicJwk(f.privateJwk, f.kid));
 }

@@ -1,6 +1,7 @@
 /**
- * Maps record types to the provider adapters that fetch them (the catalog names a provider id
- * per record type). The one entry point the query use case calls.
+ * Maps record types to the provider adapters that fetch them: one provider per holding agency, the
+ * provider id being the holder code the catalog names per record type. The one entry point the
+ * query use case calls.
  */
 import type { Catalog } from '../catalog/catalog.types.js';
 import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
@@ -10,8 +11,9 @@ import type { FetchRecordRequest, FetchRecordResult, Provider } from './provider
 export interface ProviderRegistry {
   /** Throws RecordTypeUnknownError, IdentifierInvalidError, ProviderError or SubjectNotFoundError. */
   fetchRecord(request: FetchRecordRequest): Promise<FetchRecordResult>;
-  /** The provider of a record type, or undefined when none is configured. */
+  /** The provider of a record type (its holder's), or undefined when none is configured. */
   providerFor(recordType: string): Provider | undefined;
+  /** Holder codes with a configured provider. */
   providerIds(): string[];
   close(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export function createProviderRegistry(options: {
   const byId = new Map(options.providers.map((p) => [p.id, p]));
   return {
     providerFor(recordType) {
-      return byId.get(catalog.get(recordType).provider);
+      return byId.get(catalog.get(recordType).holder.id);
     },
     providerIds() {
       return [...byId.keys()];
@@ -48,12 +50,13 @@ export function createProviderRegistry(options: {
         if (new Set(request.fields).size !== request.fields.length)
           throw new ValidationError('A field is requested twice.');
       }
-      const provider = byId.get(recordType.provider);
+      const { holder } = recordType;
+      const provider = byId.get(holder.id);
       if (!provider) {
         throw new ProviderError(
-          recordType.provider,
+          holder.id,
           'unavailable',
-          `No provider "${recordType.provider}" is configured.`,
+          `No registry of ${holder.names.en} (${holder.id}) is configured.`,
         );
       }
       return provider.fetchRecord(request);

@@ -283,6 +283,8 @@ export function createQueryService(deps: QueryDeps) {
       consent: consent ? { id: consent.id ?? null, mode: consent.mode } : null,
       recordType: record.type.id,
       fields,
+      // The agency whose registry failed is named in the log, not only implied by the record type.
+      ...(outcome === 'provider_error' ? { holder: record.type.holder.id } : {}),
     };
   }
 
@@ -512,7 +514,7 @@ export function createQueryService(deps: QueryDeps) {
             settled.reason instanceof ProviderError
               ? settled.reason
               : new ProviderError(
-                  record.type.provider,
+                  record.type.holder.id,
                   'unavailable',
                   'The registry could not be read.',
                   settled.reason,
@@ -537,10 +539,15 @@ export function createQueryService(deps: QueryDeps) {
         for (const o of outcomes) {
           if ('error' in o && o.error) {
             const code: ErrorCode = o.error.code;
+            const { holder } = o.record.type;
             results.push({
               recordType: o.record.type.id,
               outcome: 'provider_error',
-              error: { code, detail: o.error.detail ?? o.error.title },
+              error: {
+                code,
+                holder: holder.id,
+                detail: `${holder.names.en}: ${o.error.detail ?? o.error.title}`,
+              },
             });
             addEntry(o, 'provider_error', [], code);
             continue;

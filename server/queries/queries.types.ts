@@ -47,7 +47,8 @@ export interface RecordResult {
   audit: { entryId: number; digest: string };
   /** Compact JWS over the canonical released record (requested with signedCopy). */
   signedCopy?: string;
-  error?: { code: string; detail: string };
+  /** provider_error: the holder (agency code) whose registry failed, and what went wrong. */
+  error?: { code: string; detail: string; holder?: string };
 }
 
 export interface QueryResponse {

@@ -1,28 +1,75 @@
 /**
- * `npm run registry [-- --port 3100 --host 127.0.0.1 --trust-keys <keyStoreDir>]`: the reference
- * registry as its own process, implementing openapi/provider.yaml over the registry_* tables of
- * DATABASE_URL (or an embedded PostgreSQL in EMBEDDED_PG_DIR-registry). It trusts the gateway's
- * provider-request public keys found in KEY_STORE_DIR (the gateway creates one on first start);
- * point the gateway at it with REGISTRY_URL. Seeds the demo subjects when the registry is empty.
+ * `npm run registry [-- --holder nts --holder mma] [--holders-file holders/demo.json] [--port 3100]
+ * [--latency-ms 300] [--host 127.0.0.1] [--trust-keys <keyStoreDir>]`: the reference registries as
+ * their own process, implementing openapi/provider.yaml over the registry_* tables of DATABASE_URL
+ * (or an embedded PostgreSQL in EMBEDDED_PG_DIR-registry). Seeds the demo subjects when empty.
+ *
+ * By default one listener per holder (every holder, or those named by --holder), each on the port
+ * of its URL in the holders file (HOLDERS / HOLDERS_FILE, else holders/demo.json), trusting the
+ * gateway key the file says it uses: its own (`ownKey`, KEY_STORE_DIR/provider-request/<holder>/)
+ * or the shared one. Point the gateway at them with HOLDERS_FILE=holders/demo.json. With --port,
+ * one listener serves all the selected holders (for REGISTRY_URL).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadCatalog } from '../../catalog/catalog.js';
 import { loadConfig, loadDotEnv } from '../../config.js';
 import { createDb } from '../../db/db.js';
 import { startEmbeddedPostgres } from '../../db/embedded.js';
 import { migrateLatest } from '../../db/migrations.js';
+import { parseHolderLinks, type HolderLinks } from '../../providers/holder-settings.js';
 import { readProviderPublicKeys } from '../../providers/provider-key.js';
+import { startHolderRegistries } from './registry-holders.js';
 import { seedDemoRegistryIfEmpty } from './registry-seed.js';
-import { startReferenceRegistry } from './registry-server.js';
+import { startReferenceRegistry, type ReferenceRegistry } from './registry-server.js';
+
+const DEMO_HOLDERS_FILE = 'holders/demo.json';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: '3100' },
+    holder: { type: 'string', multiple: true },
+    'holders-file': { type: 'string' },
+    port: { type: 'string' },
+    'latency-ms': { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     'trust-keys': { type: 'string' },
   },
 });
 loadDotEnv();
 const config = loadConfig();
+const catalog = loadCatalog();
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+};
+
+function holderLinks(): HolderLinks {
+  const file = values['holders-file'];
+  if (!file && Object.keys(config.providers.holders).length) return config.providers.holders;
+  const path = file ?? DEMO_HOLDERS_FILE;
+  const problems: string[] = [];
+  const links = parseHolderLinks(readFileSync(path, 'utf8'), path, problems);
+  if (problems.length) fail(problems.join('\n'));
+  return links;
+}
+
+const links = holderLinks();
+const known = new Set(catalog.holders().map((h) => h.id));
+const selected = values.holder?.length ? values.holder : [...known];
+for (const code of selected) if (!known.has(code)) fail(`--holder ${code}: not a holder in the catalog`);
+const latencyMs = Number(values['latency-ms']);
+if (!Number.isInteger(latencyMs) || latencyMs < 0)
+  fail('--latency-ms must be a whole number of milliseconds');
+
+const ports: Record<string, number> = {};
+if (values.port === undefined) {
+  for (const code of selected) {
+    const url = links[code]?.url;
+    if (!url) fail(`holder ${code} has no url in the holders file: give it one, or use --port`);
+    ports[code] = Number(new URL(url!).port || 80);
+  }
+}
+
 const embedded = config.databaseUrl
   ? undefined
   : await startEmbeddedPostgres({ dataDir: `${config.embeddedPg.dir}-registry`, port: 0, persistent: true });
@@ -38,21 +85,50 @@ if (seeded)
   process.stderr.write(`seeded ${seeded.persons} persons and ${seeded.corporations} corporations\n`);
 
 const keyDir = values['trust-keys'] ?? config.keyStoreDir;
-// Re-read on every request so a gateway started later (which creates its key) is trusted at once.
-const registry = await startReferenceRegistry({
-  db,
-  port: Number(values.port),
-  host: values.host,
-  trustedKeys: () => readProviderPublicKeys(keyDir),
-});
-process.stdout.write(
-  `Reference registry listening at ${registry.url} (trusting gateway keys in ${keyDir})\n`,
-);
+// Re-read on every request so a gateway started later (which creates its keys) is trusted at once.
+const trustedKeys = (code: string) => readProviderPublicKeys(keyDir, links[code]?.ownKey ? code : undefined);
+const latency = Object.fromEntries(selected.map((code) => [code, latencyMs]));
+
+let registries: ReferenceRegistry[];
+let stop: () => Promise<void>;
+if (values.port !== undefined) {
+  const one = await startReferenceRegistry({
+    db,
+    catalog,
+    holders: selected,
+    port: Number(values.port),
+    host: values.host,
+    // One registry for everyone (REGISTRY_URL): the gateway then signs with its shared key.
+    trustedKeys: (code) => [...readProviderPublicKeys(keyDir), ...readProviderPublicKeys(keyDir, code)],
+    latencyMs,
+  });
+  registries = [one];
+  stop = () => one.stop();
+} else {
+  const started = await startHolderRegistries({
+    db,
+    catalog,
+    host: values.host,
+    holders: selected,
+    ports,
+    trustedKeys,
+    latencyMs: latency,
+  });
+  registries = started.registries;
+  stop = started.stop;
+}
+for (const registry of registries) {
+  const names = registry.holders.length === 1 ? catalog.holder(registry.holders[0]!).names.en : 'all holders';
+  process.stdout.write(
+    `Reference registry ${registry.holders.length === 1 ? registry.holders[0]! : `(${registry.holders.length} holders)`} ` +
+      `listening at ${registry.url} (${names}; trusting gateway keys in ${keyDir})\n`,
+  );
+}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void (async () => {
-      await registry.stop();
+      await stop();
       await db.destroy();
       await embedded?.stop();
       process.exit(0);

@@ -1,11 +1,14 @@
 /**
- * The reference registry: a standalone HTTP server implementing openapi/provider.yaml over the
- * synthetic `registry_*` tables (demo and tests only, DESIGN §5 dev/). It authenticates the
- * gateway by its signed request token, answers only the fields asked for, and regenerates each
- * record from the stored subject, so any of the 95 record types is available for every subject.
+ * The reference registry: an HTTP server implementing openapi/provider.yaml over the synthetic
+ * `registry_*` tables (demo and tests only, DESIGN §5 dev/). One listener stands for one holding
+ * agency (or, for REGISTRY_URL, for several): it serves only the record types its holders keep,
+ * authenticates the gateway by a request token addressed to the record's holder
+ * (`aud` urn:juc:provider:<holder>) and signed with a key trusted for that holder, answers only the
+ * fields asked for, and regenerates each record from the stored subject.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
@@ -24,19 +27,22 @@ export interface ReferenceRegistryOptions {
   port?: number;
   host?: string;
   catalog?: Catalog;
-  /** Public keys of the gateways allowed to call (their provider-request keys). */
-  trustedKeys: readonly JWK[] | (() => readonly JWK[]);
+  /** The holders this listener stands for (only their record types are served); default every holder. */
+  holders?: readonly string[];
+  /** Public keys the gateway signs with (its provider-request keys), per holder served. */
+  trustedKeys: readonly JWK[] | ((holder: string) => readonly JWK[]);
   /** Expected `iss` of request tokens. */
   issuer?: string;
-  /** This registry's `aud`; default urn:juc:provider:reference. */
-  audience?: string;
+  /** Delay before every answer: a slow agency, for demos and concurrency tests. */
+  latencyMs?: number;
   /** Called once per answered request (the registry's own access log). */
   onAccess?: (entry: { requestId: string; recordType: string; purpose?: string; status: number }) => void;
 }
 
 export interface ReferenceRegistry {
   url: string;
-  audience: string;
+  /** Holder codes served. */
+  holders: readonly string[];
   server: Server;
   stop(): Promise<void>;
 }
@@ -83,11 +89,13 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
   const repo = createRegistryRepo(options.db);
   const replay = new ReplayCache();
   const issuer = options.issuer ?? GATEWAY_ISSUER;
-  const audience = options.audience ?? defaultAudience('reference');
+  const held = new Set(options.holders ?? catalog.holders().map((h) => h.id));
+  for (const code of held) catalog.holder(code); // throws on a code the catalog does not know
   const trusted =
     typeof options.trustedKeys === 'function'
       ? options.trustedKeys
       : () => options.trustedKeys as readonly JWK[];
+  const latencyMs = options.latencyMs ?? 0;
 
   const app = express();
   app.disable('x-powered-by');
@@ -114,6 +122,18 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
       const target = FETCH_TARGET.exec(String(req.params.target));
       if (!target) throw new RegistryProblem(404, 'not_found', 'Not found', 'No such operation.');
       recordTypeId = target[1]!;
+      if (latencyMs > 0) await sleep(latencyMs);
+      // Which record types an agency keeps is public (the catalog), so this comes before authentication.
+      if (!catalog.has(recordTypeId) || !held.has(catalog.get(recordTypeId).holder.id)) {
+        throw new RegistryProblem(
+          404,
+          'record_type_unknown',
+          'Unknown record type',
+          `This registry does not hold ${recordTypeId}.`,
+        );
+      }
+      const recordType = catalog.get(recordTypeId);
+      const holder = recordType.holder.id;
       if (!REQUEST_ID.test(requestId)) throw invalid('X-Request-Id is missing or malformed.');
 
       const auth = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(req.get('authorization') ?? '');
@@ -127,9 +147,9 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
       const body = req.body as { identifier?: unknown; fields?: unknown; purpose?: unknown } | undefined;
       try {
         await verifyRequestToken(auth[1]!, {
-          keys: [...trusted()],
+          keys: [...trusted(holder)],
           issuer,
-          audience,
+          audience: defaultAudience(holder),
           replay,
           method: 'POST',
           path: req.originalUrl.split('?')[0]!,
@@ -152,15 +172,6 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
       if (body.purpose !== undefined && (typeof body.purpose !== 'string' || !PURPOSE.test(body.purpose))) {
         throw invalid('purpose must be a purpose code.');
       }
-      if (!catalog.has(recordTypeId)) {
-        throw new RegistryProblem(
-          404,
-          'record_type_unknown',
-          'Unknown record type',
-          `This registry does not hold ${recordTypeId}.`,
-        );
-      }
-      const recordType = catalog.get(recordTypeId);
       let fields: string[] | undefined;
       if (body.fields !== undefined) {
         const known = recordType.schema.properties;
@@ -205,7 +216,7 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
       res.json({
         recordType: recordType.id,
         recordTypeVersion: recordType.version,
-        holder: recordType.holder.id,
+        holder,
         issuedAt: new Date().toISOString(),
         record,
       });
@@ -244,7 +255,9 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
 
 /** Starts the reference registry on host:port (port 0 picks a free one). */
 export async function startReferenceRegistry(options: ReferenceRegistryOptions): Promise<ReferenceRegistry> {
-  const app = createRegistryApp(options);
+  const catalog = options.catalog ?? loadCatalog();
+  const holders = options.holders ?? catalog.holders().map((h) => h.id);
+  const app = createRegistryApp({ ...options, catalog, holders });
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
@@ -256,7 +269,7 @@ export async function startReferenceRegistry(options: ReferenceRegistryOptions):
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    audience: options.audience ?? defaultAudience('reference'),
+    holders: [...holders],
     server,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {

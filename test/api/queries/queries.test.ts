@@ -106,7 +106,9 @@ describe('verification queries', function () {
       expect(expected.length, record.recordType).to.be.greaterThan(0);
       expect(Object.keys(record.released).sort(), record.recordType).to.deep.equal(expected);
       expect(record.fields.map((f: { name: string }) => f.name).sort()).to.deep.equal(expected);
-      expect(record.provenance.provider).to.equal('reference');
+      const holder = record.recordType.startsWith('resident.') ? 'mois' : 'nts';
+      expect(record.provenance.holder, record.recordType).to.equal(holder);
+      expect(record.provenance.provider, record.recordType).to.equal(holder);
       expect(record.policy.id).to.equal('loan.mortgage-screening');
     }
     const abstract = res.body.records[0];

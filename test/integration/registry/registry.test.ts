@@ -61,6 +61,8 @@ describe('reference registry over real HTTP', function () {
   let catalog: Catalog;
   let key: RequestSigningKey;
   let registry: ReferenceRegistry;
+  /** One adapter per holder, as the gateway has: each sends tokens addressed to its holder. */
+  const providers = new Map<string, HttpProvider>();
   let provider: HttpProvider;
 
   before(async () => {
@@ -71,18 +73,22 @@ describe('reference registry over real HTTP', function () {
     key = await generateRequestSigningKey();
     registry = await startReferenceRegistry({ db: database.db, catalog, trustedKeys: [key.jwk] });
     onStopAll(() => registry.stop());
-    provider = createHttpProvider({
-      id: 'reference',
-      baseUrl: registry.url,
-      issuer: GATEWAY_ISSUER,
-      catalog,
-      signingKey: key,
-      timeoutMs: 5_000,
-      maxConcurrent: 8,
-      maxResponseBytes: 1 << 20,
-      breaker: { threshold: 1000, cooldownMs: 1000 },
-    });
-    onStopAll(() => provider.close());
+    for (const holder of catalog.holders()) {
+      const p = createHttpProvider({
+        id: holder.id,
+        baseUrl: registry.url,
+        issuer: GATEWAY_ISSUER,
+        catalog,
+        signingKey: key,
+        timeoutMs: 5_000,
+        maxConcurrent: 8,
+        maxResponseBytes: 1 << 20,
+        breaker: { threshold: 1000, cooldownMs: 1000 },
+      });
+      providers.set(holder.id, p);
+      onStopAll(() => p.close());
+    }
+    provider = providers.get('mois')!;
   });
 
   const demo = () => {
@@ -98,7 +104,7 @@ describe('reference registry over real HTTP', function () {
     for (const rt of types) {
       const subject = subjectFor(rt);
       const identifier = subjectIdentifier(rt, subject);
-      const { record, provenance } = await provider.fetchRecord({
+      const { record, provenance } = await providers.get(rt.holder.id)!.fetchRecord({
         recordType: rt.id,
         identifier,
         requestId: `req-${rt.id}`,
@@ -108,7 +114,7 @@ describe('reference registry over real HTTP', function () {
       expect(catalog.validator(rt.id)(record), rt.id).to.deep.equal([]);
       expect(record, rt.id).to.deep.equal(generateRecord(rt, subject));
       expect(provenance.holder).to.equal(rt.holder.id);
-      expect(provenance.provider).to.equal('reference');
+      expect(provenance.provider).to.equal(rt.holder.id);
       expect(Date.parse(provenance.retrievedAt)).to.be.closeTo(Date.now(), 10_000);
     }
   });
@@ -137,7 +143,7 @@ describe('reference registry over real HTTP', function () {
     const frnType = catalog.list().find((rt) => rt.identifierScheme === 'frn');
     if (frnType) cases.push([frnType.id, foreignerNumberFor(person)]);
     for (const [recordType, identifier] of cases) {
-      const { record } = await provider.fetchRecord({
+      const { record } = await providers.get(catalog.get(recordType).holder.id)!.fetchRecord({
         recordType,
         identifier,
         requestId: 'r1',
@@ -191,7 +197,7 @@ describe('reference registry over real HTTP', function () {
     ) =>
       signRequestToken(k, {
         issuer: GATEWAY_ISSUER,
-        audience: overrides.audience ?? 'urn:juc:provider:reference',
+        audience: overrides.audience ?? 'urn:juc:provider:mois',
         method: 'POST',
         path: overrides.path ?? path,
         body: overrides.body ?? body(),
@@ -258,7 +264,7 @@ describe('reference registry over real HTTP', function () {
   });
 
   it('rejects a caller-supplied non-canonical identifier before any request leaves the gateway', async () => {
-    const registryOfProviders = createProviderRegistry({ catalog, providers: [provider] });
+    const registryOfProviders = createProviderRegistry({ catalog, providers: [...providers.values()] });
     const err = await registryOfProviders
       .fetchRecord({
         recordType: 'resident.registration-abstract-individual',
