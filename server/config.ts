@@ -148,15 +148,15 @@ export const variables = {
     help: 'audit log origin and checkpoint key name, e.g. joint-use.example.go.kr/audit/v1 (no spaces or +)',
     example: 'joint-use-center.localhost/audit/v1',
   },
-  AUDIT_WITNESS_URL: {
-    schema: { type: 'string', pattern: '^https?://[^\\s]+$' },
-    help: 'optional witness base URL asked to cosign each checkpoint (POST <url>/add-checkpoint)',
+  WITNESSES: {
+    schema: { type: 'string' },
+    help: 'JSON list of witnesses asked to cosign each checkpoint: [{"name":"<key name>","url":"https://…/","publicKey":"<vkey>"}]',
     example: '',
   },
-  AUDIT_WITNESS_VKEY: {
-    schema: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$' },
-    help: 'verifier key (name+keyid+base64) of the witness at AUDIT_WITNESS_URL',
-    example: '',
+  DEV_WITNESSES: {
+    schema: { type: 'integer', minimum: 0, maximum: 8, default: 2 },
+    help: 'witnesses npm start runs beside the service outside production (own ports, keys and folders under DEV_DATA_DIR)',
+    example: '2',
   },
   AUDIT_SEQUENCER_INTERVAL_MS: {
     schema: { type: 'integer', minimum: 10, maximum: 200, default: 200 },
@@ -311,8 +311,9 @@ export interface Config {
   keyStoreDir: string;
   audit: {
     logOrigin: string;
-    witnessUrl: string | undefined;
-    witnessVkey: string | undefined;
+    /** Witnesses the checkpointer submits every checkpoint to (WITNESSES). */
+    witnesses: readonly WitnessEndpoint[];
+    devWitnesses: number;
     sequencerIntervalMs: number;
     sequencerBatchSize: number;
     retentionMonths: number;
@@ -337,6 +338,13 @@ export interface Config {
     /** Per named citizen, whoever asks: a citizen's list cannot be flooded. */
     requestsPerSubjectPerHour: number;
   };
+}
+
+/** A witness the checkpointer asks (c2sp.org/tlog-witness): cosigner key name, submission prefix, vkey. */
+export interface WitnessEndpoint {
+  name: string;
+  url: string;
+  publicKey: string;
 }
 
 export interface TokenIssuerConfig {
@@ -439,12 +447,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       );
     }
   }
-  if (problems.length === 0 && Boolean(v.AUDIT_WITNESS_URL) !== Boolean(v.AUDIT_WITNESS_VKEY)) {
-    problems.push('AUDIT_WITNESS_URL and AUDIT_WITNESS_VKEY go together: set both or neither');
-  }
   if (nodeEnv === 'production' && (v.SEED_DEMO_DATA as boolean | undefined) === true) {
     problems.push('SEED_DEMO_DATA=true is refused when NODE_ENV=production (demo data is for development)');
   }
+  const witnesses = parseWitnesses(v.WITNESSES as string | undefined, problems);
   const apiTokenIssuers = parseTokenIssuers(v.API_TOKEN_ISSUERS as string | undefined, problems);
   const oidc = oidcSettings(v as Record<VariableName, unknown>, problems);
   if (problems.length) throw new ConfigError(problems);
@@ -480,8 +486,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     keyStoreDir: v.KEY_STORE_DIR,
     audit: Object.freeze({
       logOrigin: v.AUDIT_LOG_ORIGIN,
-      witnessUrl: v.AUDIT_WITNESS_URL as string | undefined,
-      witnessVkey: v.AUDIT_WITNESS_VKEY as string | undefined,
+      witnesses,
+      devWitnesses: v.DEV_WITNESSES,
       sequencerIntervalMs: v.AUDIT_SEQUENCER_INTERVAL_MS,
       sequencerBatchSize: v.AUDIT_SEQUENCER_BATCH,
       retentionMonths: v.AUDIT_RETENTION_MONTHS,
@@ -530,6 +536,38 @@ const tokenIssuersSchema = ajv.compile({
     },
   },
 });
+
+const witnessesSchema = ajv.compile({
+  type: 'array',
+  maxItems: 32,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'url', 'publicKey'],
+    properties: {
+      name: { type: 'string', pattern: '^[^\\s+]+$' },
+      url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+      publicKey: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$' },
+    },
+  },
+});
+
+function parseWitnesses(raw: string | undefined, problems: string[]): WitnessEndpoint[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const list = parsed as WitnessEndpoint[];
+  // The vkey names the cosigner: a name that differs from it would make every cosignature unmatched.
+  if (parsed === undefined || !witnessesSchema(parsed) || list.some((w) => !w.publicKey.startsWith(`${w.name}+`))) {
+    problems.push(`WITNESSES is invalid: expected ${variables.WITNESSES.help}, each publicKey named by its name`);
+    return [];
+  }
+  return list.map((w) => Object.freeze({ name: w.name, url: w.url, publicKey: w.publicKey }));
+}
 
 function parseTokenIssuers(raw: string | undefined, problems: string[]): TokenIssuerConfig[] {
   if (raw === undefined) return [];

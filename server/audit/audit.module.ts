@@ -10,11 +10,11 @@ import { createAuditorRepo } from './auditor.repo.js';
 import { auditorRouter } from './auditor.routes.js';
 import { createAuditorService } from './auditor.service.js';
 import { createAuditService, type AuditService } from './audit.service.js';
-import { vkeyFor, verifierFromVkey } from './checkpoint.js';
+import { vkeyFor } from './checkpoint.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createRetentionTask } from './retention.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
-import { httpWitness } from './witness-client.js';
+import { httpWitnessFromConfig } from './witness-client.js';
 
 /** A night with more accesses than this (22:00–06:00 in Korea) is flagged as off-hours bulk. */
 const OFF_HOURS_ENTRIES_PER_NIGHT = 20;
@@ -44,20 +44,13 @@ export function createAuditModule(deps: {
     logKeys,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const witness =
-    config.audit.witnessUrl && config.audit.witnessVkey
-      ? (() => {
-          const verifier = verifierFromVkey(config.audit.witnessVkey);
-          return { client: httpWitness(config.audit.witnessUrl, verifier), verifier };
-        })()
-      : undefined;
   const checkpointer = createCheckpointer({
     db,
     logger,
     keys,
     origin,
     ...(deps.now ? { now: deps.now } : {}),
-    ...(witness ? { witness } : {}),
+    witnesses: config.audit.witnesses.map((w) => httpWitnessFromConfig(w)),
   });
   const sequencer = createSequencer({
     db,

@@ -1,8 +1,11 @@
 /**
  * Publishes C2SP checkpoints of the latest tree head (DESIGN §9): at most once a second while the log
  * grows, and a fresh signature over the same head every 60 s when idle. One publisher at a time per
- * database (transaction advisory lock). When a witness is configured, its cosignature is requested with a
- * short timeout and added to the note; a failing witness never blocks publication.
+ * database (transaction advisory lock), and before signing the head is claimed in signed_tree_head, so no
+ * two checkpointers ever sign two roots for one size even without the lock. Every checkpoint goes to all
+ * configured witnesses (c2sp.org/tlog-witness) at once, with a short timeout; their verified cosignature
+ * lines are appended to the published note. A failing witness never blocks publication: verifiers whose
+ * policy needs that witness will refuse the checkpoint, which is the point.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -11,7 +14,9 @@ import type { KeyStore } from '../keys/key-store.js';
 import { ed25519Signer } from './checkpoint.js';
 import { EMPTY_ROOT, type NodeId } from './merkle.js';
 import { consistencyProofFrom } from './proofs.js';
-import { formatCheckpoint, parseNote, signNote, type NoteVerifier } from './note.js';
+import { assembleNote, formatCheckpoint, parseNote, signNote } from './note.js';
+import { toBase64 } from './bytes.js';
+import { claimSignedHead } from './signed-head.js';
 import {
   insertCheckpoint,
   latestCheckpoint,
@@ -33,7 +38,8 @@ export interface CheckpointerOptions {
   idleIntervalMs?: number;
   /** How often to look for growth. */
   pollMs?: number;
-  witness?: { client: Witness; verifier: NoteVerifier };
+  /** Witnesses asked to cosign every checkpoint. */
+  witnesses?: readonly Witness[];
 }
 
 export interface Checkpointer extends BackgroundTask {
@@ -65,26 +71,43 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       const grew = !last || size > last.size;
       if (!force && !(grew && age >= minInterval) && age < idleInterval) return null;
       if (last && size < last.size) throw new Error(`tree head ${size} is behind checkpoint ${last.size}`);
+      const claim = await claimSignedHead(trx, origin, size, root);
+      if (!claim.ok) {
+        throw new Error(
+          `refusing to sign root ${toBase64(root)} for size ${size}: ${toBase64(claim.signedRoot)} is signed for it`,
+        );
+      }
       const key = keys.current('checkpoint');
-      let note = await signNote(formatCheckpoint({ origin, size, rootHash: root }), [
+      const signed = await signNote(formatCheckpoint({ origin, size, rootHash: root }), [
         ed25519Signer(origin, key.privateKey),
       ]);
+      const { text } = parseNote(signed);
+      const logLine = signed.slice(text.length + 1);
+      const fetch = (ids: NodeId[]) => nodeHashes(trx, ids);
+      const proofFrom = async (old: number) =>
+        old > size ? null : old === 0 ? [] : consistencyProofFrom(fetch, old, size);
+      const answers = await Promise.all(
+        (options.witnesses ?? []).map((w) =>
+          w.cosign(signed, proofFrom).then(
+            (answer) => ({ name: w.name, answer }),
+            (err: unknown) => ({
+              name: w.name,
+              answer: { status: 0, detail: err instanceof Error ? err.message : String(err) },
+            }),
+          ),
+        ),
+      );
       const cosignedBy: string[] = [];
-      if (options.witness) {
-        try {
-          const fetch = (ids: NodeId[]) => nodeHashes(trx, ids);
-          const cosigned = await options.witness.client.cosign(note, last?.size ?? 0, (old) =>
-            old === 0 || old > size ? Promise.resolve([]) : consistencyProofFrom(fetch, old, size),
-          );
-          if (cosigned) {
-            note = cosigned;
-            cosignedBy.push(options.witness.verifier.name);
-          }
-        } catch (err) {
-          logger.warn({ err }, 'audit checkpointer: witness did not cosign; publishing without it');
+      const lines: string[] = [];
+      for (const { name, answer } of answers) {
+        if ('lines' in answer) {
+          cosignedBy.push(name);
+          lines.push(...answer.lines);
+        } else {
+          logger.warn({ witness: name, size, ...answer }, 'audit checkpointer: witness did not cosign');
         }
       }
-      parseNote(note);
+      const note = assembleNote(text, [logLine, ...lines]);
       await insertCheckpoint(trx, { size, root, note, cosignedBy });
       return size;
     });

@@ -20,6 +20,7 @@ import {
 } from './note.js';
 import { commitmentPreimage } from './preimage.js';
 import { consistencyPlan, hashLengthProblem, inclusionPlan } from './proof-plan.js';
+import { quorumMet, type WitnessPolicy } from './witness-policy.js';
 
 export type FailureReason =
   | 'key_invalid'
@@ -33,7 +34,8 @@ export type FailureReason =
   | 'inclusion_invalid'
   | 'size_decreased'
   | 'checkpoint_fork'
-  | 'consistency_invalid';
+  | 'consistency_invalid'
+  | 'quorum_not_met';
 
 export interface Failure {
   ok: false;
@@ -165,6 +167,52 @@ export async function checkCheckpoint(note: string, keys: TrustedKeys): Promise<
     if (err instanceof NoteError) return fail(NOTE_REASONS[err.code], err.message);
     throw err;
   }
+}
+
+export interface WitnessedCheckpoint extends CheckedCheckpoint {
+  /** The log vkey (from the policy) that signed it. */
+  logKey: string;
+  /** Policy names of the witnesses whose cosignatures verified. */
+  cosignedBy: string[];
+}
+
+/**
+ * A checkpoint checked against a pinned trust policy (c2sp.org/tlog-policy): signed by one of the policy's
+ * log keys for its origin, and cosigned by witnesses meeting the policy's quorum. A failing signature of a
+ * known witness rejects the whole note (signed-note rules); unknown signers are ignored.
+ */
+export async function checkWitnessedCheckpoint(
+  note: string,
+  policy: WitnessPolicy,
+): Promise<Outcome<WitnessedCheckpoint>> {
+  const origin = note.slice(0, note.indexOf('\n'));
+  const logs = policy.logs.filter((l) => l.origin === origin);
+  if (logs.length === 0) return fail('origin_mismatch', `the policy names no log ${origin}`);
+  let checked: Outcome<CheckedCheckpoint> = fail('checkpoint_unsigned', 'no log key of the policy signed it');
+  let logKey = '';
+  for (const log of logs) {
+    checked = await checkCheckpoint(note, {
+      logKey: log.vkey,
+      witnessKeys: policy.witnesses.map((w) => w.vkey),
+    });
+    logKey = log.vkey;
+    if (checked.ok || checked.reason !== 'checkpoint_unsigned') break;
+  }
+  if (!checked.ok) return checked;
+  const cosignedBy = policy.witnesses
+    .filter((w) =>
+      checked.signatures.some(
+        (s) => s.type === SIG_COSIGNATURE_V1 && s.name === w.keyName && s.keyId === w.keyId,
+      ),
+    )
+    .map((w) => w.name);
+  if (!quorumMet(policy, new Set(cosignedBy))) {
+    return fail(
+      'quorum_not_met',
+      `cosigned by ${cosignedBy.length ? cosignedBy.join(', ') : 'no witness'}; the policy's quorum is ${policy.quorum}`,
+    );
+  }
+  return { ...checked, logKey, cosignedBy };
 }
 
 // ---- entries ------------------------------------------------------------------------------------------

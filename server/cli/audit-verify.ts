@@ -1,8 +1,11 @@
 /**
- * `npm run audit:verify -- --url <base URL> [--key <vkey>] [--state <file>]`
- *   Re-checks a running log from public data: checkpoint signature, every leaf, the root, and consistency
- *   with the checkpoint saved in --state by the previous run (saved again on success). Without --key the
- *   log key is fetched from the log itself (trust on first use; pin it with --key).
+ * `npm run audit:verify -- --url <base URL> --policy <file> [--state <file>]`
+ *   Re-checks a running log from public data against the verifier's own trust policy (a c2sp.org/tlog-policy
+ *   file: the log key, the witness keys, the k-of-n quorum; `npm start` writes one for its witnesses to
+ *   .data/witness-policy.txt): the checkpoint's log signature and witness quorum, every leaf, the root,
+ *   consistency with the checkpoint saved in --state by the previous run (saved again on success) and
+ *   with the latest checkpoint of each witness the policy gives a URL. Nothing trusted is fetched from the
+ *   log being verified.
  * `npm run audit:verify -- --db`
  *   Re-checks the database behind DATABASE_URL (leaves against entries, subject chains, tree nodes, heads,
  *   checkpoint signatures with the keys in KEY_STORE_DIR) and reports the first bad index.
@@ -15,12 +18,13 @@ import { createDb } from '../db/db.js';
 import { vkeyFor } from '../audit/checkpoint.js';
 import { verifyDatabase } from '../audit/db-verifier.js';
 import { verifyPublicLog } from '../audit/public-verifier.js';
+import { parsePolicy, type WitnessPolicy } from '../audit/witness-policy.js';
 import { FileKeyStore } from '../keys/file-key-store.js';
 
 const { values } = parseArgs({
   options: {
     url: { type: 'string' },
-    key: { type: 'string' },
+    policy: { type: 'string' },
     state: { type: 'string' },
     db: { type: 'boolean', default: false },
   },
@@ -45,15 +49,26 @@ async function main(): Promise<number> {
       await db.destroy();
     }
   }
-  if (!values.url) {
+  if (!values.url || !values.policy) {
     process.stderr.write(
-      'usage: npm run audit:verify -- --url <base URL> [--key <vkey>] [--state <file>] | --db\n',
+      'usage: npm run audit:verify -- --url <base URL> --policy <tlog-policy file> [--state <file>] | --db\n',
     );
+    return 2;
+  }
+  let policy: WitnessPolicy;
+  try {
+    policy = parsePolicy(readFileSync(values.policy, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`${values.policy}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  if (policy.logs.length === 0) {
+    process.stderr.write(`${values.policy}: the policy must pin the log key (a "log <vkey>" line)\n`);
     return 2;
   }
   const previous = values.state && existsSync(values.state) ? readFileSync(values.state, 'utf8') : undefined;
   const report = await verifyPublicLog(values.url, {
-    ...(values.key ? { logKey: values.key } : {}),
+    policy,
     ...(previous ? { previousCheckpoint: previous } : {}),
   });
   process.stdout.write(

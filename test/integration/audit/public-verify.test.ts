@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { fromBase64, toBase64 } from '../../../server/audit/bytes.js';
 import { leafHash } from '../../../server/audit/merkle.js';
 import { verifyPublicLog } from '../../../server/audit/public-verifier.js';
+import { parsePolicy, type WitnessPolicy } from '../../../server/audit/witness-policy.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
 import { entryFor, subjectOf } from './helpers.js';
 
@@ -19,6 +20,8 @@ describe('audit log: verifier from public data (npm run audit:verify)', function
   let t: TestApp;
   let server: Server;
   let base: string;
+  let logKey: string;
+  let policy: WitnessPolicy;
 
   async function grow(n: number): Promise<void> {
     const { service, sequencer, checkpointer } = t.composition.audit;
@@ -33,20 +36,23 @@ describe('audit log: verifier from public data (npm run audit:verify)', function
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await grow(37);
+    // The test plays the verifier's owner: it pins the key once, out of band, in its policy.
+    logKey = (await (await fetch(`${base}/v1/log/key`)).text()).split('\n')[0]!;
+    policy = parsePolicy(`log ${logKey}\nquorum none\n`);
   });
   after(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
   it('verifies checkpoint, leaves and root, then consistency with the checkpoint saved before', async () => {
-    const first = await verifyPublicLog(base, { pageSize: 10 });
-    expect(first).to.include({ ok: true, size: 37, keySource: 'fetched' });
+    const first = await verifyPublicLog(base, { policy, pageSize: 10 });
+    expect(first).to.include({ ok: true, size: 37, logKey });
     await grow(20);
     const second = await verifyPublicLog(base, {
-      logKey: first.logKey!,
+      policy,
       previousCheckpoint: first.checkpoint!,
       pageSize: 16,
     });
     expect(second.problems).to.deep.equal([]);
-    expect(second).to.include({ ok: true, size: 57, keySource: 'pinned' });
+    expect(second).to.include({ ok: true, size: 57 });
   });
 
   it('reports a leaf served with a wrong hash at its index, and a rewritten leaf as a root mismatch', async () => {
@@ -59,12 +65,14 @@ describe('audit log: verifier from public data (npm run audit:verify)', function
         return new Response(JSON.stringify(body), { status: 200 });
       };
     const wrongHash = await verifyPublicLog(base, {
+      policy,
       fetch: forge((e) => {
         if (e.index === 12) e.leafHash = 'A'.repeat(43) + '=';
       }),
     });
     expect(wrongHash).to.include({ ok: false, firstBadIndex: 12 });
     const rewritten = await verifyPublicLog(base, {
+      policy,
       fetch: forge((e) => {
         if (e.index === 30) {
           e.leaf = 'B'.repeat(42) + 'A=';
@@ -77,7 +85,12 @@ describe('audit log: verifier from public data (npm run audit:verify)', function
   });
 
   it('runs as a CLI that saves the checkpoint and exits non-zero on failure', async () => {
-    const state = join(mkdtempSync(join(tmpdir(), 'juc-verify-')), 'checkpoint.txt');
+    const dir = mkdtempSync(join(tmpdir(), 'juc-verify-'));
+    const state = join(dir, 'checkpoint.txt');
+    const policyFile = join(dir, 'policy.txt');
+    writeFileSync(policyFile, `log ${logKey}\nquorum none\n`);
+    const otherPolicy = join(dir, 'other.txt');
+    writeFileSync(otherPolicy, `log ${logKey.replace(/^[^+]+/, 'other')}\nquorum none\n`);
     // Async: the server under test lives in this process, so a blocking spawn would deadlock.
     const run = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -88,16 +101,16 @@ describe('audit log: verifier from public data (npm run audit:verify)', function
         proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         proc.on('close', (status) => resolve({ status, stdout, stderr }));
       });
-    const ok = await run('--url', base, '--state', state);
+    const ok = await run('--url', base, '--policy', policyFile, '--state', state);
     expect(ok.status, ok.stderr).to.equal(0);
     expect(JSON.parse(ok.stdout)).to.include({ ok: true });
     expect(readFileSync(state, 'utf8')).to.match(/^joint-use-center\.localhost\/audit\/v1\n\d+\n/);
-    const again = await run('--url', base, '--state', state);
+    const again = await run('--url', base, '--policy', policyFile, '--state', state);
     expect(again.status).to.equal(0);
     expect(JSON.parse(again.stdout)).to.include({ consistentWithSaved: true });
-    expect((await run('--url', base, '--key', 'other+00000000+AQ' + 'A'.repeat(42) + '=')).status).to.equal(
-      1,
-    );
+    expect((await run('--url', base, '--policy', otherPolicy)).status).to.equal(1);
+    // No policy, no verification: the log key is never taken from the log itself.
+    expect((await run('--url', base)).status).to.equal(2);
     expect((await run()).status).to.equal(2);
   });
 });

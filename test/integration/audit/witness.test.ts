@@ -74,7 +74,7 @@ describe('audit log: witness cosignatures', function () {
         keys,
         origin: ORIGIN,
         minIntervalMs: 0,
-        witness: { client: httpWitness(witness.url, verifier), verifier },
+        witnesses: [httpWitness(witness.url, verifier)],
       });
       for (let i = 0; i < 5; i++) await audit.append(entryFor(subjectOf('w')));
       await sequencer.runOnce();

@@ -11,6 +11,7 @@ const BROWSER_MODULES = [
   'proof-plan.ts',
   'leaf-value.ts',
   'access-log-verifier.ts',
+  'witness-policy.ts',
 ];
 
 describe('audit: browser-safe modules', () => {
