@@ -1026,7 +1026,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
                           <td>${t(lang, `notify.channel.${n.channel}`)}</td>
                           <td>
                             <a href="/portal/history#entry-${n.logIdx}"
-                              >${service.recordType(n.payload.recordType)?.names[lang] ?? n.payload.recordType}</a
+                              >${service.recordType(n.payload.recordType)?.names[lang] ?? markerText(lang, n.payload.recordType)}</a
                             >
                           </td>
                           <td>${t(lang, `notify.status.${n.status}`)}</td>
