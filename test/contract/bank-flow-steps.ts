@@ -52,6 +52,8 @@ export async function bankApi(options: {
   steps: Step[];
   scope?: string;
   clientId?: string;
+  /** false: a bearer token, for a client registered without DPoP. */
+  dpop?: boolean;
 }) {
   const clientId = options.clientId ?? 'bank-hanbit-app'; // registered with DPoP required
   const jwk = await demoClientPrivateJwk(clientId);
@@ -62,10 +64,14 @@ export async function bankApi(options: {
     client.PrivateKeyJwt({ key: (await importJWK(jwk, 'ES256')) as CryptoKey, kid: jwk.kid! }),
     { execute: [client.allowInsecureRequests] },
   );
-  const DPoP = client.getDPoPHandle(as, await client.randomDPoPKeyPair('ES256'));
+  const dpop =
+    options.dpop === false
+      ? undefined
+      : { DPoP: client.getDPoPHandle(as, await client.randomDPoPKeyPair('ES256')) };
   const scope = options.scope ?? 'records:query consents:request consents:read';
-  const tokens = await client.clientCredentialsGrant(as, { scope, resource: DEFAULT_API_RESOURCE }, { DPoP });
-  options.steps.push({ step: `DPoP-bound token (scope ${scope})`, status: 'ok', violations: [] });
+  const tokens = await client.clientCredentialsGrant(as, { scope, resource: DEFAULT_API_RESOURCE }, dpop);
+  const kind = dpop ? 'DPoP-bound' : 'bearer';
+  options.steps.push({ step: `${clientId}: ${kind} token (scope ${scope})`, status: 'ok', violations: [] });
 
   return {
     async call(method: string, path: string, call: CallOptions): Promise<Record<string, unknown>> {
@@ -80,7 +86,7 @@ export async function bankApi(options: {
           method,
           call.body === undefined ? undefined : JSON.stringify(call.body),
           headers,
-          { DPoP },
+          dpop,
         );
       } catch (err) {
         // A refusal with a WWW-Authenticate challenge is an answer like any other here.

@@ -9,7 +9,7 @@
  * It boots the gateway as `npm start` does (dev identity provider, demo data, a fresh database),
  * starts Prism in front of it as the public URL, and runs: a DPoP-bound token, consent request,
  * the citizen's sign-in and approval, polling, a consent token, a query with a signed copy, the
- * audit receipt until it is in the log, and a query refused for want of scope. Pages (sign-in, the
+ * audit receipt until it is in the log, a query refused for want of scope, and a bearer client. Pages (sign-in, the
  * approval screen) are not API operations, so the citizen's browser reaches them beside Prism, as an
  * ingress would route them. Prints every step with the violations Prism reported for it (its
  * `sl-violations` header and its log) and exits 1 on any violation or unexpected status.
@@ -141,6 +141,10 @@ async function runFlow(publicUrl: string, gatewayUrl: string, idpIssuer: string,
     expect: 403,
     body: { purpose: 'loan.mortgage-screening', mode: 'full', procedure: true, consent: { token } },
   });
+  // A client registered without DPoP: the bearer scheme; another bank's receipt looks like none.
+  const bearer = await bankApi({ publicUrl, idpIssuer, steps, clientId: 'bank-nuri-app', dpop: false });
+  await bearer.call('GET', '/v1/me', { expect: 200 });
+  await bearer.call('GET', `/v1/log/receipts/${entryId}`, { expect: 404 });
 }
 
 async function main(): Promise<number> {
