@@ -53,7 +53,8 @@ function holderLinks(): HolderLinks {
   return links;
 }
 
-const links = holderLinks();
+// With --port one registry serves everyone on the shared key; a holders file matters only per holder.
+const links: HolderLinks = values.port === undefined ? holderLinks() : {};
 const known = new Set(catalog.holders().map((h) => h.id));
 const selected = values.holder?.length ? values.holder : [...known];
 for (const code of selected) if (!known.has(code)) fail(`--holder ${code}: not a holder in the catalog`);
