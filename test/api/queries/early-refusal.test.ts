@@ -166,6 +166,21 @@ describe('early refusals: every hostile refusal is audited, none is a 503', func
     expect(bodies[0].subjectKey).not.to.equal(citizen(t, MINJUN_ID, 'citizen-minjun').subjectKey);
   });
 
+  it('refuses a clerk’s hostile consent id (403, audited), never a 500 or 503', async () => {
+    for (const consentId of ['not a uuid 🙂', "'; SELECT 1; --", 'x'.repeat(100)]) {
+      const res = await query(CLERK, {
+        purpose: 'welfare.housing-benefit',
+        mode: 'full',
+        subject: { scheme: 'rrn', id: MINJUN_ID },
+        records: [{ recordType: 'resident.registration-abstract' }],
+        consent: { mode: 'citizen', consentId },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(403);
+      const rows = await t.database.db('audit_entry').where({ request_id: res.body.requestId });
+      expect(rows.map((r) => [r.outcome, r.reason_code])).to.deep.equal([['denied', res.body.code]]);
+    }
+  });
+
   it('audits a record type outside an entitled purpose (403), not a malformed request (400)', async () => {
     const before = await entryCount();
     const outside = await query(HANBIT, {
