@@ -34,13 +34,15 @@ export interface FillContext {
   };
   /** Counter for relatives and other people who appear in the record. */
   related: number;
+  /** Days (since 1970) between which the subject's past events fall. */
+  readonly dates: { readonly from: number; readonly to: number };
 }
 
 type Schema = FieldSchema | ItemSchema;
 type Hint = (ctx: FillContext, person: SyntheticPerson) => unknown;
 
-const DATE_FROM = 9131; // 1995-01-01
-const DATE_SPAN = 10957; // to 2024-12-31
+// Ends of validity, due dates and the like lie after the reference day, within five years.
+const FUTURE_KEY = /(Until|until|expiryDate|DueDate|dueDate)$/;
 const OPTIONAL_PRESENT = 0.7;
 // Object properties whose value is about the record's own subject rather than a relative.
 const SELF_KEYS = new Set(['subject', 'adoptee', 'owner']);
@@ -131,9 +133,13 @@ function personFor(ctx: FillContext, key: string, current: SyntheticPerson): Syn
 
 function fillString(schema: Schema, key: string, ctx: FillContext, person: SyntheticPerson): string {
   if (schema.enum) return String(ctx.rng.pick(schema.enum));
-  if (schema.format === 'date') return isoDateFromDays(DATE_FROM + ctx.rng.int(DATE_SPAN));
-  if (schema.format === 'date-time')
-    return `${isoDateFromDays(DATE_FROM + ctx.rng.int(DATE_SPAN))}T09:00:00Z`;
+  if (schema.format === 'date' || schema.format === 'date-time') {
+    const { from, to } = ctx.dates;
+    const day = FUTURE_KEY.test(key)
+      ? to + 1 + ctx.rng.int(1_800)
+      : from + ctx.rng.int(Math.max(1, to - from));
+    return schema.format === 'date' ? isoDateFromDays(day) : `${isoDateFromDays(day)}T09:00:00Z`;
+  }
   if (ADDRESS_KEYS.test(key)) return person.address.full;
   if (key === 'name' || key.endsWith('Name') || key === 'nameKorean') return person.name;
   if (schema.pattern)
@@ -146,8 +152,14 @@ const YEAR_KEY = /(^y|Y)ear$/;
 function fillNumber(schema: Schema, key: string, ctx: FillContext, integer: boolean): number {
   if (schema.enum) return Number(ctx.rng.pick(schema.enum));
   // Years within the synthetic history rather than anywhere the schema allows.
-  if (YEAR_KEY.test(key))
-    return Math.max(schema.minimum ?? 1995, Math.min(schema.maximum ?? 2024, 1995 + ctx.rng.int(30)));
+  if (YEAR_KEY.test(key)) {
+    const first = Number(isoDateFromDays(ctx.dates.from).slice(0, 4));
+    const last = Number(isoDateFromDays(ctx.dates.to).slice(0, 4));
+    return Math.max(
+      schema.minimum ?? first,
+      Math.min(schema.maximum ?? last, first + ctx.rng.int(last - first + 1)),
+    );
+  }
   const min = schema.minimum ?? 0;
   const amount = schema.description?.includes('KRW') ?? false;
   const cap = amount ? 500_000_000 : 1000;

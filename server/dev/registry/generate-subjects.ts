@@ -1,33 +1,17 @@
 import { brnCheckDigit, crnCheckDigit } from '../../catalog/identifiers/business-number.js';
-import { frnCheckDigit, rrnCheckDigit } from '../../catalog/identifiers/registration-number.js';
+import { frnCheckDigit } from '../../catalog/identifiers/registration-number.js';
 import { imoCheckDigit, SHIP_PORT_CODES } from '../../catalog/identifiers/ship.js';
 import { USAGE_LETTERS, vinCheckCharacter } from '../../catalog/identifiers/vehicle.js';
-import {
-  DISTRICTS,
-  GIVEN_FIRST,
-  GIVEN_SECOND,
-  SURNAMES,
-  TRADE_NAME_PARTS,
-  type District,
-} from './generate-pools.js';
-import { Random, daysFromIsoDate, isoDateFromDays, padNumber } from './generate-random.js';
+import { TRADE_NAME_PARTS } from './generate-pools.js';
+import { Random, isoDateFromDays, padNumber } from './generate-random.js';
+import { REFERENCE_DAY, daysFromIsoDate, plusYears } from './population/calendar.js';
+import { householdOf, type HouseholdRole, type Sex } from './population/households.js';
+import { addressOfParcel, parcelNumberFor, type SyntheticAddress } from './population/parcels.js';
+
+export type { HouseholdRole, Sex } from './population/households.js';
+export type { SyntheticAddress } from './population/parcels.js';
 
 export const DEFAULT_SEED = 20_240_601;
-
-export type Sex = 'male' | 'female';
-export type HouseholdRole = 'head' | 'spouse' | 'child';
-
-export interface SyntheticAddress {
-  readonly province: string;
-  readonly district: string;
-  readonly dong: string;
-  readonly road: string;
-  readonly buildingNumber: number;
-  readonly full: string;
-  /** Parcel number of the building site (valid PNU). */
-  readonly parcelNumber: string;
-  readonly plateRegion: string;
-}
 
 export interface SyntheticPerson {
   readonly kind: 'person';
@@ -39,6 +23,7 @@ export interface SyntheticPerson {
   readonly birthDate: string;
   /** Canonical resident registration number, legacy check digit valid. */
   readonly rrn: string;
+  /** Index of the household's head. */
   readonly household: number;
   readonly householdRole: HouseholdRole;
   readonly address: SyntheticAddress;
@@ -52,121 +37,53 @@ export interface SyntheticCorporation {
   readonly brn: string;
   readonly crn: string;
   readonly incorporationDate: string;
+  /** The founder and representative: the head of block `index` (person 4 × index), an adult. */
   readonly representativeIndex: number;
   readonly address: SyntheticAddress;
 }
 
 export type SyntheticSubject = SyntheticPerson | SyntheticCorporation;
 
-// Households of four: head, spouse, two children. Members share the address.
-const HOUSEHOLD_SIZE = 4;
-const EPOCH_1945 = daysFromIsoDate('1945-01-01');
-const EPOCH_1992 = daysFromIsoDate('1992-01-01');
-const LAST_CHILD_BIRTH = daysFromIsoDate('2023-12-31');
-const SALT_HOUSEHOLD = 0x686f7573;
 const SALT_CORPORATION = 0x636f7270;
-
-function syntheticAddress(rng: Random, index: number): SyntheticAddress {
-  const district = DISTRICTS[rng.int(DISTRICTS.length)] as District;
-  const [dong, dongCode] = rng.pick(district.dongs);
-  const road = rng.pick(district.roads);
-  const buildingNumber = 1 + rng.int(400);
-  // Lot numbers are spread by the index so parcels of different subjects rarely coincide.
-  const mainLot = 1 + (index % 9000);
-  const subLot = rng.int(30);
-  return {
-    province: district.province,
-    district: district.name,
-    dong,
-    road,
-    buildingNumber,
-    full: `${district.province} ${district.name} ${road} ${buildingNumber} (${dong})`,
-    parcelNumber: `${district.code}${dongCode}1${padNumber(mainLot, 4)}${padNumber(subLot, 4)}`,
-    plateRegion: district.plateRegion,
-  };
-}
-
-interface Household {
-  readonly headBirth: number;
-  readonly address: SyntheticAddress;
-}
-
-// Seeding walks indices in order, so the four members of a household arrive together; remembering
-// the last household saves three of every four address computations. Still a pure function.
-let lastHousehold: { key: string; value: Household } | undefined;
-
-function householdOf(household: number, seed: number): Household {
-  const key = `${seed}:${household}`;
-  if (lastHousehold?.key === key) return lastHousehold.value;
-  const home = new Random(seed, household, SALT_HOUSEHOLD);
-  const headBirth = EPOCH_1945 + home.int(EPOCH_1992 - EPOCH_1945);
-  const value = { headBirth, address: syntheticAddress(home, household) };
-  lastHousehold = { key, value };
-  return value;
-}
+const EPOCH_1970 = daysFromIsoDate('1970-01-01');
 
 /**
- * Synthetic person number i. RRNs are unique for the first 1.6 M indices: persons with the same
- * i mod 100 000 share the serial digits, so their birth dates are forced apart (mod 16 days).
+ * Synthetic person number i, a member of the household generated for their block of four.
+ * RRNs are unique for the first 1.6 M indices (see rrnDay in population/households.ts).
  */
 export function syntheticPerson(index: number, seed: number = DEFAULT_SEED): SyntheticPerson {
-  const household = Math.floor(index / HOUSEHOLD_SIZE);
-  const slot = index % HOUSEHOLD_SIZE;
-  const { headBirth, address } = householdOf(household, seed);
-  const rng = new Random(seed, index);
-
-  const role: HouseholdRole = slot === 0 ? 'head' : slot === 1 ? 'spouse' : 'child';
-  const headMale = (household & 1) === 0;
-  const sex: Sex =
-    role === 'head'
-      ? headMale
-        ? 'male'
-        : 'female'
-      : role === 'spouse'
-        ? headMale
-          ? 'female'
-          : 'male'
-        : rng.chance(0.5)
-          ? 'male'
-          : 'female';
-  let days =
-    role === 'child'
-      ? Math.min(headBirth + 9000 + rng.int(4000), LAST_CHILD_BIRTH)
-      : headBirth + rng.int(2000) - 1000;
-  const group = Math.floor(index / 100_000) % 16;
-  days = days - (((days % 16) + 16) % 16) + group;
-
-  const birthDate = isoDateFromDays(days);
-  const year = Number(birthDate.slice(0, 4));
-  const genderDigit = (year >= 2000 ? 3 : 1) + (sex === 'male' ? 0 : 1);
-  const first12 = `${birthDate.slice(2, 4)}${birthDate.slice(5, 7)}${birthDate.slice(8, 10)}${genderDigit}${padNumber(index % 100_000, 5)}`;
-
-  const [surname, surnameRoman] = SURNAMES[rng.int(SURNAMES.length)] as readonly [string, string];
-  const [g1, r1] = rng.pick(GIVEN_FIRST[sex]);
-  const [g2, r2] = rng.pick(GIVEN_SECOND[sex]);
+  const { household, member } = householdOf(index, seed);
   return {
     kind: 'person',
     index,
     seed,
-    name: surname + g1 + g2,
-    nameRomanised: `${surnameRoman} ${r1}${r2}`,
-    sex,
-    birthDate,
-    rrn: first12 + rrnCheckDigit(first12),
-    household,
-    householdRole: role,
-    address,
+    name: member.name,
+    nameRomanised: member.nameRomanised,
+    sex: member.sex,
+    birthDate: member.birthDate,
+    rrn: member.rrn,
+    household: household.id,
+    householdRole: member.role,
+    address: household.address,
   };
 }
 
+const recentCorporations = new Map<string, SyntheticCorporation>();
+
 /** Synthetic corporation number i; BRN and CRN are unique for the first 9 M indices. */
 export function syntheticCorporation(index: number, seed: number = DEFAULT_SEED): SyntheticCorporation {
+  const key = `${seed}:${index}`;
+  const known = recentCorporations.get(key);
+  if (known) return known;
   const rng = new Random(seed, index, SALT_CORPORATION);
   const taxOffice = 101 + (Math.floor(index / 10_000) % 899);
   const brn9 = `${taxOffice}81${padNumber(index % 10_000, 4)}`;
   const crn12 = `${1101 + (Math.floor(index / 1_000_000) % 50)}11${padNumber(index % 1_000_000, 6)}`;
-  const incorporation = daysFromIsoDate('1970-01-01') + rng.int(19_000);
-  return {
+  const founder = householdOf(index * 4, seed).member;
+  // Founded once the representative was 20 (heads are at least 19, so never under 18), not before 1970.
+  const from = Math.max(EPOCH_1970, Math.min(plusYears(founder.birth, 20), REFERENCE_DAY - 30));
+  const incorporation = from + rng.int(Math.max(1, REFERENCE_DAY - 30 - from));
+  const corporation: SyntheticCorporation = {
     kind: 'corporation',
     index,
     seed,
@@ -174,10 +91,17 @@ export function syntheticCorporation(index: number, seed: number = DEFAULT_SEED)
     brn: brn9 + brnCheckDigit(brn9),
     crn: crn12 + crnCheckDigit(crn12),
     incorporationDate: isoDateFromDays(incorporation),
-    representativeIndex: index * HOUSEHOLD_SIZE,
-    address: syntheticAddress(rng, index),
+    representativeIndex: index * 4,
+    address: addressOfParcel(parcelNumberFor('business', index)),
   };
+  if (recentCorporations.size >= 256) recentCorporations.clear();
+  recentCorporations.set(key, corporation);
+  return corporation;
 }
+
+/** Day corporation c was incorporated. */
+export const incorporationDay = (c: number, seed: number): number =>
+  daysFromIsoDate(syntheticCorporation(c, seed).incorporationDate);
 
 /** A foreigner registration number for the person, for record types keyed by one. */
 export function foreignerNumberFor(person: SyntheticPerson): string {

@@ -6,8 +6,17 @@
 import type { RecordType } from '../../catalog/catalog.types.js';
 import { fillObject, type FillContext } from './generate-fields.js';
 import { Random, hashString } from './generate-random.js';
+import { REFERENCE_DAY, daysFromIsoDate, plusYears } from './population/calendar.js';
+import type { RecordContext } from './population/context.js';
+import { holdsPersonRecord } from './population/holds.js';
+import { lifeOf, type Life } from './population/life.js';
+import { FAMILY } from './population/records-family.js';
+import { objectOverride } from './population/records-objects.js';
+import { STATE } from './population/records-state.js';
+import { orderDatePairs } from './population/order.js';
 import {
   businessNumberForPerson,
+  incorporationDay,
   foreignerNumberFor,
   imoFor,
   ipApplicationNumberFor,
@@ -96,19 +105,62 @@ export function subjectIdentifier(recordType: RecordType, subject: SyntheticSubj
   }
 }
 
+/** The life of the subject person, or of a corporation's representative. */
+export function lifeOfSubject(subject: SyntheticSubject): Life {
+  const index = subject.kind === 'person' ? subject.index : subject.representativeIndex;
+  return lifeOf(index, subject.seed, (c) => incorporationDay(c, subject.seed));
+}
+
+/**
+ * Whether the registry holds a record of this type about the subject (a woman has no military
+ * service record, a person without a licence no driving licence). Corporations and the things
+ * they own hold every type.
+ */
+export function holdsRecord(recordType: RecordType, subject: SyntheticSubject): boolean {
+  if (subject.kind !== 'person' || recordType.subjectKind === 'object') return true;
+  return holdsPersonRecord(recordType.id, recordType.identifierScheme, lifeOfSubject(subject));
+}
+
 /** A record of the given type about the subject, valid against the record type's schema. */
 export function generateRecord(recordType: RecordType, subject: SyntheticSubject): Record<string, unknown> {
   const { person, corporation } = sides(subject);
+  const life = lifeOfSubject(subject);
+  const rng = new Random(
+    subject.seed,
+    subject.index,
+    hashString(recordType.id) ^ (subject.kind === 'person' ? 0 : 1),
+  );
+  // Events in a person's records happen in their adult life (or since birth, for a child); a
+  // corporation's since its incorporation; all by the population's reference day.
+  const from =
+    subject.kind === 'corporation'
+      ? daysFromIsoDate(subject.incorporationDate)
+      : life.adult
+        ? plusYears(life.member.birth, 19)
+        : life.member.birth + 1;
   const ctx: FillContext = {
-    rng: new Random(
-      subject.seed,
-      subject.index,
-      hashString(recordType.id) ^ (subject.kind === 'person' ? 0 : 1),
-    ),
+    rng,
     person,
     corporation,
     identifiers: objectIdentifiers(subject, recordType.id),
     related: 0,
+    dates: { from: Math.min(from, REFERENCE_DAY - 1), to: REFERENCE_DAY },
   };
-  return fillObject(recordType.schema, ctx, person);
+  const record = fillObject(recordType.schema, ctx, person);
+  const override = FAMILY[recordType.id] ?? STATE[recordType.id] ?? objectOverride(recordType.id);
+  const context: RecordContext = {
+    rng,
+    seed: subject.seed,
+    person,
+    life,
+    corporation,
+    parcelNumber: ctx.identifiers.parcelNumber,
+    subjectKind: subject.kind,
+    corporationName: (c) => syntheticCorporation(c, subject.seed).tradeName,
+    corporationBrn: (c) => syntheticCorporation(c, subject.seed).brn,
+    incorporated: (c) => incorporationDay(c, subject.seed),
+  };
+  override?.(record, context);
+  orderDatePairs(record);
+  return record;
 }

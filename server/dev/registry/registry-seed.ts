@@ -137,9 +137,21 @@ async function inBatches(
   return objects;
 }
 
+/**
+ * Rows written by an earlier version of the generator name persons the registry would now
+ * regenerate differently; a registry whose first person disagrees is emptied and seeded again.
+ */
+async function dropStalePopulation(db: Knex): Promise<void> {
+  const first = (await db('registry_person').select('idx', 'seed', 'rrn').orderBy('idx').first()) as
+    { idx: number | string; seed: number; rrn: string } | undefined;
+  if (!first || registryPerson(Number(first.idx), first.seed).rrn === first.rrn) return;
+  await db.raw('TRUNCATE registry_person, registry_corporation, registry_object');
+}
+
 export async function seedRegistry(db: Knex, options: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
   const seed = options.seed ?? DEFAULT_SEED;
+  await dropStalePopulation(db);
   const batchSize = options.batchSize ?? 10_000;
   const persons = options.persons;
   // Representatives are persons idx*4, so there are at most persons/4 corporations.
@@ -162,43 +174,48 @@ export async function seedRegistry(db: Knex, options: SeedOptions): Promise<Seed
 }
 
 /**
- * The dev identity provider's demo citizens, with their own national IDs, so a demo login can be
- * queried end to end. A synthetic person who happens to hold the same number gives way.
+ * The dev identity provider's demo citizens and the households generated around them, so a demo
+ * login can be queried end to end and their relatives resolve too. A synthetic person who happens
+ * to hold the same number gives way.
  */
 export async function seedDemoCitizens(db: Knex, seed: number = DEFAULT_SEED): Promise<number> {
-  const demo = demoCitizenProfiles();
+  const profiles = new Map(demoCitizenProfiles().map((d) => [d.idx, d.profile]));
   let objects = 0;
   await db.transaction(async (trx) => {
-    for (const { idx, profile } of demo) {
-      const person = registryPerson(idx, seed, profile);
-      await trx('registry_person').where({ rrn: profile.rrn }).whereNot({ idx }).del();
-      await trx('registry_person')
-        .insert({
-          idx,
-          seed,
-          rrn: profile.rrn,
-          brn: businessNumberForPerson(person),
-          name: profile.name,
-          birth_date: profile.birthDate,
-          sex: profile.sex,
-          household: person.household,
-          profile: JSON.stringify(profile),
-        })
-        .onConflict('idx')
-        .merge();
-      const owned = objectsOfPerson(person, true).map((o) => ({
-        scheme: o.scheme,
-        identifier: o.identifier,
-        owner_kind: 'person',
-        owner_idx: idx,
-      }));
-      // Demo citizens own their objects even where a synthetic subject held the same identifier.
-      const rows = await trx('registry_object')
-        .insert(owned)
-        .onConflict(['scheme', 'identifier'])
-        .merge()
-        .returning('scheme');
-      objects += rows.length;
+    for (const head of profiles.keys()) {
+      for (let idx = head; idx < head + 4; idx++) {
+        const profile = profiles.get(idx) ?? null;
+        const person = registryPerson(idx, seed, profile);
+        await trx('registry_person').where({ rrn: person.rrn }).whereNot({ idx }).del();
+        await trx('registry_person')
+          .insert({
+            idx,
+            seed,
+            rrn: person.rrn,
+            brn: businessNumberForPerson(person),
+            name: person.name,
+            birth_date: person.birthDate,
+            sex: person.sex,
+            household: person.household,
+            profile: profile ? JSON.stringify(profile) : null,
+          })
+          .onConflict('idx')
+          .merge();
+        const owned = objectsOfPerson(person, profile !== null).map((o) => ({
+          scheme: o.scheme,
+          identifier: o.identifier,
+          owner_kind: 'person',
+          owner_idx: idx,
+        }));
+        if (!owned.length) continue;
+        // Demo households own their objects even where a synthetic subject held the same identifier.
+        const rows = await trx('registry_object')
+          .insert(owned)
+          .onConflict(['scheme', 'identifier'])
+          .merge()
+          .returning('scheme');
+        objects += rows.length;
+      }
     }
   });
   return objects;

@@ -5,8 +5,7 @@
  */
 import type { RecordType } from '../../catalog/catalog.types.js';
 import { rrnCheckDigit } from '../../catalog/identifiers/registration-number.js';
-import { DEMO_CITIZENS } from '../demo-identities.js';
-import { objectIdentifiers, subjectIdentifier } from './generate.js';
+import { holdsRecord, lifeOfSubject, objectIdentifiers, subjectIdentifier } from './generate.js';
 import {
   ipApplicationNumberFor,
   syntheticCorporation,
@@ -16,7 +15,10 @@ import {
   type SyntheticPerson,
   type SyntheticSubject,
 } from './generate-subjects.js';
+import { DEMO_HEADS, DEMO_INDEX_BASE, demoIndex } from './population/demo.js';
 import type { RegistryRepo } from './registry.repo.js';
+
+export { DEMO_INDEX_BASE };
 
 export interface PersonProfile {
   name: string;
@@ -35,8 +37,6 @@ export interface OwnedObject {
 
 /** Corporations' object identifiers are derived from this offset so they differ from persons'. */
 export const CORPORATION_OBJECT_OFFSET = 1_000_000_000;
-/** Demo citizens live far above any seeded index, each the head of their own household. */
-export const DEMO_INDEX_BASE = 1_900_000_000;
 const IP_RIGHT_CODES = ['10', '20', '30', '40'];
 
 export function registryPerson(idx: number, seed: number, profile?: PersonProfile | null): SyntheticPerson {
@@ -48,24 +48,29 @@ export function registryCorporation(idx: number, seed: number): SyntheticCorpora
   return syntheticCorporation(idx, seed);
 }
 
-/** Objects a person holds: their home parcel as head of household, and for some a car, a ship and IP rights. */
+/**
+ * Objects a person holds, as their life says: the home a head of household owns, a car for some
+ * licence holders, a ship for fishers, rights for a few. `everything` (demo citizens) adds the rest.
+ */
 export function objectsOfPerson(person: SyntheticPerson, everything = false): OwnedObject[] {
   const out: OwnedObject[] = [];
   const ids = objectIdentifiers(person);
-  if (person.householdRole === 'head') out.push({ scheme: 'pnu', identifier: person.address.parcelNumber });
-  if (everything || person.index % 5 < 2) {
+  const life = lifeOfSubject(person);
+  if (life.ownsHome) out.push({ scheme: 'pnu', identifier: person.address.parcelNumber });
+  if (!life.adult) return out;
+  if (everything || life.vehicle !== undefined) {
     out.push(
       { scheme: 'vehicle-plate', identifier: ids.vehicleRegistrationNumber },
       { scheme: 'vin', identifier: ids.vin },
     );
   }
-  if (everything || person.index % 250 === 0) {
+  if (everything || life.ship) {
     out.push(
       { scheme: 'ship-number', identifier: ids.shipNumber },
       { scheme: 'imo', identifier: ids.imoNumber },
     );
   }
-  if (everything || person.index % 50 === 0) {
+  if (everything || life.ipRights) {
     for (const code of IP_RIGHT_CODES) {
       out.push({ scheme: 'ip-application-number', identifier: ipApplicationNumberFor(person.index, code) });
     }
@@ -157,34 +162,20 @@ export async function resolveSubject(
   if (!subject) return undefined;
   // Corporation record types are about corporations; person types about persons (object types: either).
   if (recordType.subjectKind === 'person' && subject.kind !== 'person') return undefined;
-  return subjectIdentifier(recordType, subject) === identifier ? subject : undefined;
+  if (subjectIdentifier(recordType, subject) !== identifier) return undefined;
+  return holdsRecord(recordType, subject) ? subject : undefined;
 }
 
-/** Korean names of the dev identity provider's demo citizens, by login. */
-const DEMO_NAMES: Record<string, [string, string]> = {
-  'citizen-minjun': ['김민준', 'KIM MINJUN'],
-  'citizen-seoyeon': ['이서연', 'LEE SEOYEON'],
-  'citizen-jihoon': ['박지훈', 'PARK JIHOON'],
-  'citizen-haeun': ['최하은', 'CHOI HAEUN'],
-  'citizen-dohyun': ['정도현', 'JUNG DOHYUN'],
-  'citizen-youngsook': ['강영숙', 'KANG YOUNGSOOK'],
-};
-
-/** The demo citizens as registry persons: their own national ID, birth date and sex. */
+/** The demo citizens as registry persons: their own national ID, name, birth date and sex. */
 export function demoCitizenProfiles(): { idx: number; profile: PersonProfile }[] {
-  return DEMO_CITIZENS.filter((c) => c.national_id).map((citizen, i) => {
-    const rrn = citizen.national_id!;
-    const [name, nameRomanised] = DEMO_NAMES[citizen.sub] ?? [
-      citizen.name,
-      citizen.name.toUpperCase().replace(/-/g, ''),
-    ];
-    const g = Number(rrn.charAt(6));
-    const century = g === 9 || g === 0 ? '18' : g <= 2 || g === 5 || g === 6 ? '19' : '20';
-    const birthDate =
-      citizen.birthdate ?? `${century}${rrn.slice(0, 2)}-${rrn.slice(2, 4)}-${rrn.slice(4, 6)}`;
-    return {
-      idx: DEMO_INDEX_BASE + i * 4,
-      profile: { name, nameRomanised, birthDate, sex: g % 2 === 1 ? 'male' : 'female', rrn },
-    };
-  });
+  return DEMO_HEADS.map((head) => ({
+    idx: demoIndex(head.number),
+    profile: {
+      name: head.identity.name,
+      nameRomanised: head.identity.nameRomanised,
+      birthDate: head.identity.birthDate,
+      sex: head.identity.sex,
+      rrn: head.identity.rrn,
+    },
+  }));
 }

@@ -1,0 +1,420 @@
+/**
+ * What happened in a person's life, decided once from (seed, index) and read by every record type:
+ * work and insurance, military service, disability, licences, property, welfare, arrears, health.
+ * Each fact is drawn after the facts it depends on (age, sex, household, employment), so records
+ * built from a life agree with each other.
+ */
+import { Random } from '../generate-random.js';
+import { REFERENCE_DAY, ageAt, daysFromIsoDate, plusYears, yearOf } from './calendar.js';
+import { demoHead, DEMO_INDEX_BASE } from './demo.js';
+import { householdOf, type Household, type Member } from './households.js';
+import { parcelNumberFor } from './parcels.js';
+
+const YEAR = 365;
+const between = (rng: Random, lo: number, hi: number): number => (hi <= lo ? lo : lo + rng.int(hi - lo + 1));
+
+export interface Job {
+  readonly employer: number;
+  readonly from: number;
+  readonly until?: number;
+  readonly reason?:
+    'voluntary-resignation' | 'dismissal' | 'contract-expiry' | 'business-closure' | 'retirement';
+}
+
+export type Work =
+  | { readonly kind: 'employee'; readonly job: Job; readonly salary: number }
+  | { readonly kind: 'self-employed'; readonly since: number; readonly income: number }
+  | { readonly kind: 'none' };
+
+export interface Military {
+  readonly status: 'completed' | 'serving' | 'exempt' | 'not-yet-served';
+  readonly examined?: number;
+  readonly grade?: number;
+  readonly disposition?:
+    'active-duty' | 'supplementary-service' | 'wartime-labour' | 'exempt' | 're-examination';
+  readonly branch?: 'army' | 'navy' | 'marine-corps' | 'air-force' | 'social-service';
+  readonly enlisted?: number;
+  readonly discharged?: number;
+  readonly reason?: string;
+}
+
+export interface Health {
+  readonly day: number;
+  readonly type: 'general' | 'infant';
+  readonly heightCm: number;
+  readonly weightKg: number;
+  readonly systolic: number;
+  readonly diastolic: number;
+  readonly glucose: number;
+  readonly cholesterol: number;
+}
+
+export interface Life {
+  readonly member: Member;
+  readonly household: Household;
+  readonly age: number;
+  readonly adult: boolean;
+  /** Demo citizens hold every record type their age and sex allow, so each type can be tried. */
+  readonly showcase: boolean;
+  readonly work: Work;
+  readonly pastJob?: Job;
+  readonly military?: Military;
+  readonly disability?: { readonly type: string; readonly severe: boolean; readonly registered: number };
+  readonly adopted?: number;
+  readonly naturalised?: {
+    readonly arrived: number;
+    readonly naturalised: number;
+    readonly nationality: string;
+  };
+  readonly passport?: number;
+  readonly licence?: number;
+  readonly vehicle?: number;
+  readonly ownsHome: boolean;
+  readonly farm?: { readonly registered: number; readonly parcels: readonly string[] };
+  readonly fisher?: number;
+  readonly ship: boolean;
+  readonly ipRights: boolean;
+  readonly merit?: number;
+  readonly welfare: {
+    readonly basicLivelihood?: number;
+    readonly nearPoverty?: number;
+    readonly singleParent?: number;
+    readonly selfSufficiency?: number;
+    readonly careWorker?: number;
+  };
+  readonly arrears: { readonly national: boolean; readonly local: boolean; readonly social: boolean };
+  readonly qualification?: number;
+  readonly professionalLicence?: number;
+  readonly equivalencyExam?: number;
+  readonly health: Health;
+  /** Screened by the national programme (infants under 6 and adults from 20). */
+  readonly screened: boolean;
+}
+
+/** Workers of corporation c are persons 10c … 10c+9, so a population of N has N/10 employers. */
+export const employerOf = (index: number): number => {
+  const demo = demoHead(index - (index % 4));
+  return demo && index < DEMO_INDEX_BASE + 1_000 ? demo.number : Math.floor(index / 10);
+};
+
+function workOf(
+  member: Member,
+  seed: number,
+  incorporated: (c: number) => number,
+): { work: Work; pastJob?: Job } {
+  const rng = new Random(seed, member.index, 0x776f726b);
+  const age = ageAt(member.birth, REFERENCE_DAY);
+  if (age < 19) return { work: { kind: 'none' } };
+  const r = rng.int(100);
+  const [employee, self] = age <= 24 ? [35, 40] : age <= 59 ? [68, 82] : age <= 64 ? [40, 60] : [8, 18];
+  const demo = demoHead(member.index) !== undefined && member.role === 'head';
+  const start = plusYears(member.birth, 19);
+  const employer = employerOf(member.index);
+  let pastJob: Job | undefined;
+  const pastEmployer = Math.max(0, employer - 1 - (member.index % 7));
+  const pastFrom = Math.max(start, incorporated(pastEmployer) + 1);
+  if (age >= 27 && (demo || rng.chance(0.45)) && pastFrom + 2 * YEAR < REFERENCE_DAY - 400) {
+    const until = between(rng, pastFrom + YEAR, REFERENCE_DAY - 400);
+    pastJob = {
+      employer: pastEmployer,
+      from: pastFrom,
+      until,
+      reason: rng.pick([
+        'voluntary-resignation',
+        'contract-expiry',
+        'dismissal',
+        'business-closure',
+      ] as const),
+    };
+  }
+  const from = Math.max(pastJob?.until ?? start, incorporated(employer)) + 1 + rng.int(200);
+  if ((demo || r < employee) && from < REFERENCE_DAY) {
+    const salary = 24_000_000 + rng.int(Math.min(96, 30 + age)) * 1_000_000;
+    return { work: { kind: 'employee', job: { employer, from }, salary }, ...(pastJob ? { pastJob } : {}) };
+  }
+  if (pastJob && age >= 60) pastJob = { ...pastJob, reason: 'retirement' };
+  if (r < self) {
+    return {
+      work: {
+        kind: 'self-employed',
+        since: between(rng, pastJob?.until ?? start, REFERENCE_DAY - 30),
+        income: 10_000_000 + rng.int(140) * 1_000_000,
+      },
+      ...(pastJob ? { pastJob } : {}),
+    };
+  }
+  return { work: { kind: 'none' }, ...(pastJob ? { pastJob } : {}) };
+}
+
+const serviceMonths = (year: number, branch: string): number =>
+  (year < 1968
+    ? 36
+    : year < 1979
+      ? 33
+      : year < 1993
+        ? 30
+        : year < 2003
+          ? 26
+          : year < 2011
+            ? 24
+            : year < 2018
+              ? 21
+              : 18) +
+  (branch === 'social-service' ? 3 : branch === 'air-force' ? 3 : branch === 'navy' ? 2 : 0);
+
+const addMonths = (day: number, months: number): number => day + Math.round(months * 30.44);
+
+function militaryOf(member: Member, rng: Random, naturalisedAdult: boolean): Military | undefined {
+  // The Military Service Act binds Korean men; the record starts with first registration at 18.
+  if (member.sex !== 'male' || member.birth < daysFromIsoDate('1950-01-01')) return undefined;
+  const age = ageAt(member.birth, REFERENCE_DAY);
+  if (age < 18) return undefined;
+  // Men naturalised as adults are exempt (Military Service Act art. 65); as minors they are liable.
+  if (naturalisedAdult) return { status: 'exempt', reason: 'naturalised' };
+  const examined = Math.min(plusYears(member.birth, 19) + rng.int(300), REFERENCE_DAY - 1);
+  if (age < 19 || examined >= REFERENCE_DAY) return { status: 'not-yet-served' };
+  const g = rng.int(100);
+  const grade = g < 85 ? 1 + rng.int(3) : g < 93 ? 4 : g < 96 ? 5 : g < 98 ? 6 : 7;
+  const disposition =
+    grade <= 3
+      ? 'active-duty'
+      : grade === 4
+        ? 'supplementary-service'
+        : grade === 5
+          ? 'wartime-labour'
+          : grade === 6
+            ? 'exempt'
+            : 're-examination';
+  if (grade >= 5)
+    return {
+      status: grade === 7 ? 'not-yet-served' : 'exempt',
+      examined,
+      grade,
+      disposition,
+      reason: grade === 7 ? 're-examination' : 'physical-grade',
+    };
+  const branch =
+    grade === 4
+      ? 'social-service'
+      : rng.pick(['army', 'army', 'army', 'army', 'navy', 'air-force', 'marine-corps'] as const);
+  // Enlisted between 19 and 28, within a few years of the examination.
+  const enlisted = Math.min(examined + 30 + rng.int(3 * YEAR), plusYears(member.birth, 28));
+  if (enlisted >= REFERENCE_DAY) return { status: 'not-yet-served', examined, grade, disposition };
+  const discharged = addMonths(enlisted, serviceMonths(yearOf(enlisted), branch));
+  if (discharged > REFERENCE_DAY)
+    return { status: 'serving', examined, grade, disposition, branch, enlisted };
+  return { status: 'completed', examined, grade, disposition, branch, enlisted, discharged };
+}
+
+function gaussian(rng: Random): number {
+  const u = (rng.next() + 1) / 4294967297;
+  const v = rng.next() / 4294967296;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+function healthOf(member: Member, age: number, rng: Random): Health {
+  const day = Math.min(Math.max(member.birth + 120, REFERENCE_DAY - rng.int(2 * YEAR)), REFERENCE_DAY);
+  if (age >= 6 && age < 18) {
+    // School years: from about 115 cm at 6 towards the adult height at 18.
+    const years = (day - member.birth) / 365.25;
+    const adult = member.sex === 'male' ? 172 : 159;
+    const heightCm = Math.round((115 + ((adult - 115) * (years - 6)) / 12 + gaussian(rng) * 4) * 10) / 10;
+    const weightKg = Math.round(clamp(17 * (heightCm / 115) ** 3 + gaussian(rng) * 3, 14, 110) * 10) / 10;
+    return {
+      day,
+      type: 'general',
+      heightCm,
+      weightKg,
+      systolic: 100 + rng.int(20),
+      diastolic: 60 + rng.int(15),
+      glucose: 80 + rng.int(20),
+      cholesterol: 140 + rng.int(50),
+    };
+  }
+  if (age < 6) {
+    const years = (day - member.birth) / 365.25;
+    const heightCm = Math.round((50 + 24 * Math.log2(1 + years) + gaussian(rng) * 2.5) * 10) / 10;
+    const weightKg =
+      Math.round((3.3 + 2.6 * years + (years < 1 ? 4 * years : 2) + gaussian(rng) * 0.8) * 10) / 10;
+    return {
+      day,
+      type: 'infant',
+      heightCm,
+      weightKg,
+      systolic: 95 + rng.int(10),
+      diastolic: 55 + rng.int(10),
+      glucose: 75 + rng.int(20),
+      cholesterol: 140 + rng.int(40),
+    };
+  }
+  const male = member.sex === 'male';
+  const old = age >= 60 ? 4 : 0;
+  const heightCm =
+    Math.round(
+      clamp(
+        (male ? 172 - old : 159 - old) + gaussian(rng) * (male ? 6 : 5.5),
+        male ? 150 : 140,
+        male ? 198 : 186,
+      ) * 10,
+    ) / 10;
+  const bmi = clamp(23.4 + gaussian(rng) * 3.2, 16.5, 38);
+  const weightKg = Math.round(bmi * (heightCm / 100) ** 2 * 10) / 10;
+  const systolic = Math.round(clamp(112 + age * 0.35 + gaussian(rng) * 12, 88, 185));
+  const diastolic = Math.round(clamp(systolic * 0.63 + gaussian(rng) * 5, 55, systolic - 25));
+  const glucose = Math.round(
+    clamp(
+      rng.chance(0.08) ? 130 + Math.abs(gaussian(rng)) * 35 : 92 + age * 0.1 + gaussian(rng) * 8,
+      68,
+      260,
+    ),
+  );
+  const cholesterol = Math.round(clamp(185 + gaussian(rng) * 33, 110, 320));
+  return { day, type: 'general', heightCm, weightKg, systolic, diastolic, glucose, cholesterol };
+}
+
+const DISABILITY_TYPES = [
+  'physical',
+  'physical',
+  'physical',
+  'brain-lesion',
+  'visual',
+  'hearing',
+  'intellectual',
+  'autism',
+  'mental',
+  'kidney',
+  'heart',
+];
+const NATIONALITIES = ['CN', 'VN', 'PH', 'UZ', 'TH', 'US'];
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+
+let lastLife: { seed: number; index: number; value: Life } | undefined;
+
+/** The life of person `index`; `incorporated(c)` gives corporation c's incorporation day. */
+export function lifeOf(index: number, seed: number, incorporated: (c: number) => number): Life {
+  if (lastLife && lastLife.seed === seed && lastLife.index === index) return lastLife.value;
+  const { household, member } = householdOf(index, seed);
+  const rng = new Random(seed, index, 0x6c696665);
+  const age = ageAt(member.birth, REFERENCE_DAY);
+  const adult = age >= 19;
+  const showcase = member.role === 'head' && demoHead(index) !== undefined;
+  const chance = (p: number) => showcase || rng.chance(p);
+  const adultDay = plusYears(member.birth, 19);
+  const after = (from: number) => between(rng, Math.min(from, REFERENCE_DAY - 1), REFERENCE_DAY - 1);
+  const { work, pastJob } = workOf(member, seed, incorporated);
+  // Every 25th block (offset 2, so block 0's corporation representatives stay native-born) is a
+  // family that came to Korea and was naturalised; children born after naturalisation were not.
+  const block = Math.floor(index / 4);
+  const naturalisedFamily = (block % 25 === 2 || showcase) && adult && member.role !== 'child';
+  // Demo citizens came as children and were naturalised at 13, so they serve like anyone else.
+  const arrived = showcase ? plusYears(member.birth, 8) : plusYears(member.birth, 19) + rng.int(2 * YEAR);
+  const naturalised =
+    naturalisedFamily && arrived + 3 * YEAR < REFERENCE_DAY
+      ? {
+          arrived,
+          naturalised: showcase
+            ? plusYears(member.birth, 13)
+            : between(rng, arrived + 3 * YEAR, Math.min(arrived + 10 * YEAR, REFERENCE_DAY - 1)),
+          nationality: rng.pick(NATIONALITIES),
+        }
+      : undefined;
+  const exempt = naturalised !== undefined && naturalised.naturalised >= plusYears(member.birth, 18);
+  const licence = age >= 18 && chance(0.7) ? after(plusYears(member.birth, 18)) : undefined;
+  const vehicle =
+    licence !== undefined && adult && chance(0.6) ? after(Math.max(licence, adultDay)) : undefined;
+  const farmer = adult && age >= 30 && chance(0.04);
+  const employed = work.kind !== 'none';
+  const householdEmployed = household.members.some(
+    (m) =>
+      m.index !== index &&
+      ageAt(m.birth, REFERENCE_DAY) >= 19 &&
+      workOf(m, seed, incorporated).work.kind === 'employee',
+  );
+  const poor = !employed && !householdEmployed && adult && chance(0.12);
+  const head = member.role === 'head';
+  const minorChild = household.members.some((m) => m.role === 'child' && ageAt(m.birth, REFERENCE_DAY) < 18);
+  const life: Life = {
+    member,
+    household,
+    age,
+    adult,
+    showcase,
+    work,
+    ...(pastJob ? { pastJob } : {}),
+    ...optional('military', militaryOf(member, new Random(seed, index, 0x6d696c69), exempt)),
+    ...(chance(0.05)
+      ? {
+          disability: {
+            type: rng.pick(DISABILITY_TYPES),
+            severe: rng.chance(0.35),
+            registered: between(rng, member.birth + 30, REFERENCE_DAY - 1),
+          },
+        }
+      : {}),
+    ...(member.role === 'child' && chance(0.01)
+      ? { adopted: between(rng, member.birth + 30, Math.min(plusYears(member.birth, 10), REFERENCE_DAY - 1)) }
+      : showcase
+        ? { adopted: between(rng, member.birth + 30, plusYears(member.birth, 6)) }
+        : {}),
+    ...(naturalised ? { naturalised } : {}),
+    ...(chance(adult ? 0.55 : 0.25)
+      ? { passport: after(Math.max(member.birth + 30, REFERENCE_DAY - 10 * YEAR + 30)) }
+      : {}),
+    ...(licence !== undefined ? { licence } : {}),
+    ...(vehicle !== undefined ? { vehicle } : {}),
+    ownsHome: head,
+    ...(farmer
+      ? {
+          farm: {
+            registered: after(adultDay),
+            parcels: [
+              parcelNumberFor('farm', index * 2),
+              ...(rng.chance(0.5) ? [parcelNumberFor('farm', index * 2 + 1)] : []),
+            ],
+          },
+        }
+      : {}),
+    ...(adult && age >= 30 && chance(0.01) ? { fisher: after(adultDay) } : {}),
+    ship: false,
+    ipRights: adult && (showcase || index % 50 === 0),
+    ...(chance(0.01) ? { merit: after(adult ? adultDay : member.birth + 30) } : {}),
+    welfare: {
+      ...(poor || (showcase && adult) ? { basicLivelihood: after(adultDay) } : {}),
+      ...((!poor && !employed && adult && chance(0.05)) || showcase ? { nearPoverty: after(adultDay) } : {}),
+      ...(head &&
+      minorChild &&
+      !household.members.some((m) => m.role === 'spouse') &&
+      household.former &&
+      chance(0.6)
+        ? { singleParent: after(household.former.divorced) }
+        : {}),
+      ...((poor && age <= 64 && chance(0.5)) || showcase ? { selfSufficiency: after(adultDay) } : {}),
+      ...(adult && age >= 40 && age <= 70 && chance(0.03)
+        ? { careWorker: after(plusYears(member.birth, 25)) }
+        : {}),
+    },
+    arrears: {
+      national: adult && rng.chance(0.03),
+      local: adult && rng.chance(0.03),
+      social: adult && rng.chance(0.02),
+    },
+    ...(adult && chance(0.25) ? { qualification: after(plusYears(member.birth, 18)) } : {}),
+    ...(adult && age >= 25 && chance(0.05)
+      ? { professionalLicence: after(plusYears(member.birth, 24)) }
+      : {}),
+    ...(adult && chance(0.01) ? { equivalencyExam: after(plusYears(member.birth, 15)) } : {}),
+    health: healthOf(member, age, new Random(seed, index, 0x68656c74)),
+    screened: age < 6 || age >= 20,
+  };
+  const withShip = { ...life, ship: life.fisher !== undefined || (adult && (showcase || index % 250 === 0)) };
+  lastLife = { seed, index, value: withShip };
+  return withShip;
+}
+
+/** Whether the member is currently insured as an employee, for dependants' coverage. */
+export const employedMember = (member: Member, seed: number, incorporated: (c: number) => number): boolean =>
+  ageAt(member.birth, REFERENCE_DAY) >= 19 && workOf(member, seed, incorporated).work.kind === 'employee';
