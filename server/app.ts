@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { sameOriginOnly } from './auth/same-origin.js';
+import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
@@ -54,12 +55,15 @@ export function createApp(deps: AppDeps): Express {
       contentSecurityPolicy: {
         directives: {
           'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
+          'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
           'connect-src': ["'self'"],
           'upgrade-insecure-requests': null,
         },
       },
+      // Our own forms carry their real Origin (under helmet's default no-referrer it is `null`), which
+      // server/auth/same-origin.ts checks in browsers without Sec-Fetch-Site; other sites get no referrer.
+      referrerPolicy: { policy: 'same-origin' },
       // Plain-HTTP local development must not be pinned to HTTPS by a browser.
       strictTransportSecurity: false,
     }),

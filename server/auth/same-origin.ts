@@ -4,11 +4,13 @@
  * portal's scripted API calls. The CSRF token (csrf.ts) stays the main guard; this is the second one,
  * from what the browser itself says about where the request comes from:
  *
- * - `Sec-Fetch-Site` (sent by every current browser, not forgeable by a page): only `same-origin`, or
+ * - `Sec-Fetch-Site` (sent by every current browser, set by the browser alone): only `same-origin`, or
  *   `none` for a request the person started themselves, pass. `same-site` is refused too: a sibling
- *   subdomain is exactly the attacker SameSite=Lax cookies do not stop.
- * - `Origin` (sent with every POST): must be our origin, PUBLIC_URL's when set, else the origin the
- *   request was addressed to. `Origin: null` (sandboxed frames, privacy redirects) is refused.
+ *   subdomain is exactly the attacker SameSite=Lax cookies do not stop. When it is present it decides.
+ * - `Origin`, for browsers without Sec-Fetch-Site (Safari before 16.4): must be our origin, PUBLIC_URL's
+ *   when set, else the origin the request was addressed to; `null` (sandboxed frames) is refused. The
+ *   Referrer-Policy is `same-origin` (server/app.ts) because under `no-referrer` browsers send
+ *   `Origin: null` even for our own forms.
  *
  * Requests with an `Authorization` header are API calls whose credential the browser never adds by
  * itself, so they are left to the access layer. Safe methods change nothing and pass.
@@ -44,7 +46,8 @@ export class CrossSiteRequestError extends AppError {
 /** Why the request comes from another site, or undefined when nothing says so. */
 export function crossSiteReason(req: Request, ownOrigin: string): string | undefined {
   const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+  if (site !== undefined) {
+    if (site === 'same-origin' || site === 'none') return undefined;
     return `Sec-Fetch-Site is ${site}; state-changing requests must come from this site's own pages.`;
   }
   const origin = req.get('origin');
