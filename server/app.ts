@@ -8,7 +8,6 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { sameOriginOnly } from './auth/same-origin.js';
-import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
