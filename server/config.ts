@@ -322,9 +322,9 @@ export interface Config {
   /** Registries we fetch records from (DESIGN §4 "Provider fetch"). */
   providers: {
     registryUrl: string | undefined;
-    timeoutMs: number;
     /** Per holder: its registry URL, key and limits (HOLDERS or HOLDERS_FILE); unset settings use the defaults below. */
     holders: HolderLinks;
+    timeoutMs: number;
     maxConcurrent: number;
     maxResponseBytes: number;
     breakerThreshold: number;
@@ -453,17 +453,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const witnesses = parseWitnesses(v.WITNESSES as string | undefined, problems);
   const apiTokenIssuers = parseTokenIssuers(v.API_TOKEN_ISSUERS as string | undefined, problems);
   const oidc = oidcSettings(v as Record<VariableName, unknown>, problems);
+  const holders = holderLinks(
+    v.HOLDERS as string | undefined,
+    v.HOLDERS_FILE as string | undefined,
+    problems,
+  );
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
     nodeEnv,
     host: v.HOST,
     port: v.PORT,
-  const holders = holderLinks(
-    v.HOLDERS as string | undefined,
-    v.HOLDERS_FILE as string | undefined,
-    problems,
-  );
     publicUrl: v.PUBLIC_URL as string | undefined,
     databaseUrl: v.DATABASE_URL as string | undefined,
     embeddedPg: Object.freeze({ dir: v.EMBEDDED_PG_DIR, port: v.EMBEDDED_PG_PORT }),
@@ -502,13 +502,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }),
     providers: Object.freeze({
       registryUrl: v.REGISTRY_URL as string | undefined,
+      holders,
       timeoutMs: v.PROVIDER_TIMEOUT_MS,
       maxConcurrent: v.PROVIDER_MAX_CONCURRENCY,
       maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES,
       breakerThreshold: v.PROVIDER_BREAKER_THRESHOLD,
       breakerCooldownMs: v.PROVIDER_BREAKER_COOLDOWN_MS,
     }),
-      holders,
     consents: Object.freeze({
       requestTtlSeconds: v.CONSENT_REQUEST_TTL_SECONDS,
       tokenTtlSeconds: v.CONSENT_TOKEN_TTL_SECONDS,
@@ -609,21 +609,6 @@ function oidcSettings(v: Record<VariableName, unknown>, problems: string[]): Aut
   });
 }
 
-function parseTrustProxy(value: string): string | boolean | number {
-  if (value === 'false') return false;
-  if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
-
-/** Loads `.env` from the working directory when present; real environment variables win. */
-export function loadDotEnv(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
-}
-
-/** Test helper and tooling entry: the environment as config.ts sees it. */
-export function currentEnv(): Env {
-  return process.env;
-}
 function holderLinks(inline: string | undefined, file: string | undefined, problems: string[]): HolderLinks {
   if (inline !== undefined && file !== undefined) {
     problems.push('HOLDERS and HOLDERS_FILE are both set: keep one');
@@ -641,3 +626,18 @@ function holderLinks(inline: string | undefined, file: string | undefined, probl
   return parseHolderLinks(text, `HOLDERS_FILE ${file}`, problems);
 }
 
+function parseTrustProxy(value: string): string | boolean | number {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Loads `.env` from the working directory when present; real environment variables win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** Test helper and tooling entry: the environment as config.ts sees it. */
+export function currentEnv(): Env {
+  return process.env;
+}
