@@ -166,7 +166,11 @@ export function decide(
   return rule.scopes.some((set) => set.every((scope) => held.has(scope))) ? 'allow' : 'insufficient_scope';
 }
 
-/** 403 with the RFC 6750 §3.1 challenge, in the scheme the token was presented with (RFC 9449 §7.1). */
+/**
+ * 403 with the RFC 6750 §3.1 challenge, in the scheme the token was presented with (RFC 9449 §7.1).
+ * The challenge's `scope` holds one scope set, so it names the operation's first alternative (the
+ * one a client would normally ask for); the problem body lists them all.
+ */
 export function insufficientScope(scopes: readonly (readonly Scope[])[], dpop: boolean): AppError {
   const needed = scopes.map((set) => set.join(' '));
   const challenge = `${dpop ? 'DPoP' : 'Bearer'} error="insufficient_scope", scope="${needed[0] ?? ''}"`;
