@@ -562,8 +562,14 @@ function parseWitnesses(raw: string | undefined, problems: string[]): WitnessEnd
   }
   const list = parsed as WitnessEndpoint[];
   // The vkey names the cosigner: a name that differs from it would make every cosignature unmatched.
-  if (parsed === undefined || !witnessesSchema(parsed) || list.some((w) => !w.publicKey.startsWith(`${w.name}+`))) {
-    problems.push(`WITNESSES is invalid: expected ${variables.WITNESSES.help}, each publicKey named by its name`);
+  if (
+    parsed === undefined ||
+    !witnessesSchema(parsed) ||
+    list.some((w) => !w.publicKey.startsWith(`${w.name}+`))
+  ) {
+    problems.push(
+      `WITNESSES is invalid: expected ${variables.WITNESSES.help}, each publicKey named by its name`,
+    );
     return [];
   }
   return list.map((w) => Object.freeze({ name: w.name, url: w.url, publicKey: w.publicKey }));
