@@ -47,6 +47,16 @@ export interface ServedEntry {
   inclusionProof: string[] | null;
 }
 
+/** One page of GET /v1/me/access-log, as far as the verifier reads it. */
+export interface AccessLogPage {
+  checkpoint: string;
+  treeSize: number;
+  logKeys: string[];
+  consistency: { fromSize: number; toSize: number; proof: string[] } | null;
+  entries: ServedEntry[];
+  nextCursor: string | null;
+}
+
 const TAG = utf8('joint-use-center/audit-entry/v1\n');
 export const committedValue = (e: ServedEntry) => ({
   entry: e.entry,

@@ -39,6 +39,7 @@ import {
   sha256,
   utf8,
   verifyInclusion,
+  type AccessLogPage,
   type ServedEntry,
   type Vkey,
 } from './log-formats-verifier.js';
@@ -199,14 +200,7 @@ const RECORDS = [
   },
 ];
 
-interface AccessLogPage {
-  checkpoint: string;
-  treeSize: number;
-  logKeys: string[];
-  consistency: { fromSize: number; toSize: number; proof: string[] } | null;
-  entries: ServedEntry[];
-  nextCursor: string | null;
-}
+const HOSTILE_PURPOSE = '대출 심사';
 
 describe('docs/log-formats.md: the same verifier against the running application', function () {
   this.timeout(90_000);
@@ -215,6 +209,18 @@ describe('docs/log-formats.md: the same verifier against the running application
   const receipts: { entryId: number; digest: string }[] = [];
   const minjun = () => citizen(t, MINJUN_ID, 'citizen-minjun');
   const get = (path: string) => request(t.app).get(path).expect(200);
+
+  const query = (purpose: string, nationalId: string, records: typeof RECORDS, token: string) =>
+    request(t.app)
+      .post('/v1/queries')
+      .set(...asPrincipal(HANBIT))
+      .send({
+        purpose,
+        subject: { scheme: 'rrn', id: nationalId },
+        mode: 'full',
+        records: records.map(({ recordType }) => ({ recordType })),
+        consent: { token },
+      });
 
   /** A consent approved on the citizen's screen, then a bank query under it: one audit entry per record. */
   async function bankQuery(nationalId: string, sub: string, records: typeof RECORDS): Promise<void> {
@@ -229,16 +235,7 @@ describe('docs/log-formats.md: the same verifier against the running application
       .post(`/v1/consents/${created.body.id}/token`)
       .set(...asPrincipal(HANBIT))
       .expect(200);
-    const res = await request(t.app)
-      .post('/v1/queries')
-      .set(...asPrincipal(HANBIT))
-      .send({
-        purpose: 'loan.mortgage-screening',
-        subject: { scheme: 'rrn', id: nationalId },
-        mode: 'full',
-        records: records.map((r) => ({ recordType: r.recordType })),
-        consent: { token: token.body.token },
-      });
+    const res = await query('loan.mortgage-screening', nationalId, records, token.body.token);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     if (nationalId === MINJUN_ID) receipts.push(...res.body.records.map((r: { audit: never }) => r.audit));
   }
@@ -258,6 +255,8 @@ describe('docs/log-formats.md: the same verifier against the running application
     await sequenceAndSign();
     savedCheckpoint = (await get('/v1/log/checkpoint')).text;
     await bankQuery(MINJUN_ID, 'citizen-minjun', RECORDS);
+    // A purpose the bank may not use, sent as free text: refused, and logged by hash and length.
+    await query(HOSTILE_PURPOSE, MINJUN_ID, RECORDS.slice(0, 1), 'not a token').expect(403);
     await sequenceAndSign();
   });
 
@@ -272,11 +271,11 @@ describe('docs/log-formats.md: the same verifier against the running application
       key.publicKey.toString('base64url'),
     );
     const cp = openCheckpoint((await get('/v1/log/checkpoint')).text, key);
-    expect(cp.size).to.equal(5);
+    expect(cp.size).to.equal(6);
     const bundle = (await get('/v1/log/entries?start=0&count=1000')).body as {
       entries: { index: number; leaf: string; leafHash: string }[];
     };
-    expect(bundle.entries.map((e) => e.index)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(bundle.entries.map((e) => e.index)).to.deep.equal([0, 1, 2, 3, 4, 5]);
     for (const e of bundle.entries) expect(hex(leafHash(b64(e.leaf)))).to.equal(hex(b64(e.leafHash)));
     expect(hex(mth(bundle.entries.map((e) => b64(e.leafHash))))).to.equal(hex(cp.root));
   });
@@ -293,10 +292,11 @@ describe('docs/log-formats.md: the same verifier against the running application
       `${key.name}+${key.keyId}+${Buffer.concat([Buffer.of(1), key.publicKey]).toString('base64')}`,
     );
     const cp = openCheckpoint(page.checkpoint, key);
-    expect([cp.size, page.treeSize, page.nextCursor]).to.deep.equal([5, 5, null]);
-    const publicLeaves = (await get('/v1/log/entries?start=0&count=5')).body.entries as { leaf: string }[];
+    expect([cp.size, page.treeSize, page.nextCursor]).to.deep.equal([6, 6, null]);
+    const publicLeaves = (await get('/v1/log/entries?start=0&count=6')).body.entries as { leaf: string }[];
 
     expect(page.entries.map((e) => [e.index, e.subject.seq, e.subject.prevIndex])).to.deep.equal([
+      [5, 5, 4],
       [4, 4, 3],
       [3, 3, 1],
       [1, 2, 0],
@@ -316,16 +316,19 @@ describe('docs/log-formats.md: the same verifier against the running application
       };
       expect(served.proof).to.deep.equal(e.inclusionProof);
     }
-    // The bank's receipts name exactly these entries.
-    expect(page.entries.map((e) => entryDigest(e.entry)).sort()).to.deep.equal(
-      receipts.map((r) => r.digest).sort(),
-    );
+    // The bank's receipts name the released entries; the refusal records its free-text purpose by hash.
+    const unreceipted = page.entries.filter((e) => !receipts.some((r) => r.digest === entryDigest(e.entry)));
+    expect(unreceipted.map((e) => e.index)).to.deep.equal([5]);
+    expect(unreceipted[0]!.entry).to.deep.include({ outcome: 'denied', purpose: '-undescribed' });
+    expect(unreceipted[0]!.entry.undescribed).to.deep.equal({
+      purpose: { sha256: hex(sha256(utf8(HOSTILE_PURPOSE))), bytes: 13 },
+    });
 
     const old = openCheckpoint(savedCheckpoint, key);
-    expect(page.consistency).to.include({ fromSize: 3, toSize: 5 });
-    expect(consistencySteps(3, 5, old.root, cp.root, hashes(page.consistency!.proof)).ok).to.equal(true);
-    const served = (await get('/v1/log/proofs/consistency?from=3&to=5')).body as { proof: string[] };
-    expect(consistencySteps(3, 5, old.root, cp.root, hashes(served.proof)).ok).to.equal(true);
+    expect(page.consistency).to.include({ fromSize: 3, toSize: 6 });
+    expect(consistencySteps(3, 6, old.root, cp.root, hashes(page.consistency!.proof)).ok).to.equal(true);
+    const served = (await get('/v1/log/proofs/consistency?from=3&to=6')).body as { proof: string[] };
+    expect(consistencySteps(3, 6, old.root, cp.root, hashes(served.proof)).ok).to.equal(true);
   });
 
   it("ties the bank's receipt to the citizen's entry: same digest, same leaf hash, included under the signed checkpoint", async () => {
