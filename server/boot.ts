@@ -197,7 +197,7 @@ async function describeRegistries(
     if (!url) continue;
     const count = catalog.list().filter((rt) => rt.holder.id === holder.id).length;
     lines.push(
-      `    ${holder.id.padEnd(14)} ${url.padEnd(24)} ${String(count).padStart(2)} types  ${holder.names.en}`,
+      `    ${holder.id.padEnd(14)} ${url.padEnd(24)} ${String(count).padStart(2)} type${count === 1 ? ' ' : 's'}  ${holder.names.en}`,
     );
   }
   if (demo) lines.push(...demoCitizenLines(await demoCitizenHoldings(db, catalog), catalog));
