@@ -2,7 +2,7 @@
  * createApp(deps): the whole HTTP surface, built from dependencies passed in (no module globals),
  * so tests assemble it against a real database and swap only what they must.
  */
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -29,6 +29,12 @@ export interface AppDeps {
   /** Extra routers mounted after the contract validator (API) or before it (pages). */
   apiRouters?: Router[];
   pageRouters?: Router[];
+  /**
+   * Error steps that see a failure before the problem handler answers it: `early` right after the
+   * body parser and input rule (which fail before authentication), `late` after every router (the
+   * audit of refused queries: server/queries/refusal-steps.ts).
+   */
+  errorSteps?: { early?: ErrorRequestHandler[]; late?: ErrorRequestHandler[] };
 }
 
 /** Paths outside the API contract: pages, static assets and the spec itself. */
@@ -76,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
   app.use(inputRule());
+  for (const step of deps.errorSteps?.early ?? []) app.use(step);
 
   app.use(docsRouter());
   // Before authentication: a cross-site form is refused before its session cookie is even read.
@@ -96,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   for (const router of deps.apiRouters ?? []) app.use(router);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
+  for (const step of deps.errorSteps?.late ?? []) app.use(step);
   app.use(problemHandler(deps.logger));
   return app;
 }

@@ -26,7 +26,9 @@ import { loadProviderSigningKey, type RequestSigningKey } from './providers/prov
 import type { ProviderRegistry } from './providers/provider-registry.js';
 import { createOrganisationsRepo } from './organisations/organisations.repo.js';
 import { subjectKey } from './audit/commitment.js';
+import { createRefusalAudit } from './queries/audit-refusal.js';
 import { createQueryLimits } from './queries/limits.js';
+import { queryRefusalSteps } from './queries/refusal-steps.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
 import { createQueryService, type QueryService } from './queries/queries.service.js';
@@ -268,7 +270,25 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   background.push(auth.cleanup);
   const authenticate: RequestHandler = auth.middleware(options.authenticate);
 
-  const app = createApp({ config, logger, metrics, health, authenticate, pageRouters, apiRouters });
+  // Refused queries the use case never saw (the edge refused them) are audited like its own.
+  const refusalSteps = queryRefusalSteps({
+    refusals: createRefusalAudit({
+      audit: audit.service,
+      catalog,
+      subjectKeyOf: (id) => subjectKey(pepper, id),
+    }),
+    authenticate,
+  });
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    health,
+    authenticate,
+    pageRouters,
+    apiRouters,
+    errorSteps: { early: [refusalSteps.identify], late: [refusalSteps.record] },
+  });
   return {
     app,
     metrics,

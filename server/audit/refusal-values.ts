@@ -13,8 +13,14 @@ export const CODE = /^[A-Za-z0-9._:/-]{1,200}$/;
 /** Stands for a value recorded only by hash. Purpose codes and record type ids begin with a letter. */
 export const UNDESCRIBED = '-undescribed';
 
-/** The record type of a refused request that named none (a procedure under a refused purpose). */
+/**
+ * The record type of a refused request that named none: a procedure under a refused purpose, or a
+ * request refused at the edge, before its records were read (server/queries/audit-refusal.ts).
+ */
 export const NO_RECORD_TYPE = '-none';
+
+/** The purpose of a refused request that named none (only the contract's refusals lack one). */
+export const NO_PURPOSE = '-none';
 
 export function isLoggableCode(value: unknown): value is string {
   return typeof value === 'string' && CODE.test(value);

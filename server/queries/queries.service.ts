@@ -11,8 +11,7 @@
  * whose guard matched nothing, take a transaction that re-checks and says why.
  */
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
-import type { ClerkPrincipal, ClientPrincipal, Principal } from '../auth/principal.js';
-import { describeValue, NO_RECORD_TYPE, requesterSubjectId } from '../audit/refusal-values.js';
+import type { Principal } from '../auth/principal.js';
 import type { RecordType } from '../catalog/catalog.types.js';
 import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
 import {
@@ -24,6 +23,14 @@ import {
   type ErrorCode,
 } from '../errors.js';
 import type { OrgClass, Purpose } from '../organisations/organisations.types.js';
+import {
+  appendWith,
+  createRefusalAudit,
+  markAudited,
+  refusingRequester,
+  requesterOfEntry,
+  type RefusingRequester,
+} from './audit-refusal.js';
 import { answerFactChecks } from './fact-checks.js';
 import type { ConsentGrant, FetchedRecord, QueryDeps } from './queries.ports.js';
 import type { QueryRequest, QueryResponse, RecordRequest, RecordResult } from './queries.types.js';
@@ -33,13 +40,9 @@ export interface QueryContext {
   now: Date;
 }
 
-interface Requester {
-  principal: ClientPrincipal | ClerkPrincipal;
-  orgId: string;
+interface Requester extends RefusingRequester {
   /** Known once the organisation is confirmed active and entitled. */
   orgClass?: OrgClass;
-  /** Rate limits and harvesting counts are per client or per clerk. */
-  key: string;
 }
 
 interface PlannedRecord {
@@ -59,39 +62,9 @@ class Refusal extends Error {
 }
 
 function requesterOf(principal: Principal | undefined): Requester {
-  if (principal?.kind === 'client')
-    return { principal, orgId: principal.orgId, key: `client:${principal.clientId}` };
-  if (principal?.kind === 'clerk')
-    return { principal, orgId: principal.orgId, key: `clerk:${principal.clerkId}` };
+  const requester = refusingRequester(principal);
+  if (requester) return requester;
   throw new ForbiddenError('forbidden', 'Only institutional clients and clerks may query records.');
-}
-
-function requesterOfEntry(requester: Requester): AuditEntryInput['requester'] {
-  const { principal } = requester;
-  return {
-    org: requester.orgId,
-    ...(principal.kind === 'client' ? { clientId: principal.clientId } : {}),
-    ...(principal.kind === 'clerk' ? { clerkRef: principal.clerkId } : {}),
-  };
-}
-
-/**
- * A 503 says the log is down and nothing else. The service already reports its own write failures
- * as AuditUnavailableError; an entry it refuses to accept is our bug, reported as one (500).
- */
-function auditFailure(err: unknown): Error {
-  if (err instanceof AuditUnavailableError) return err;
-  if (err instanceof AppError)
-    return new Error(`audit entry refused: ${err.detail ?? err.title}`, { cause: err });
-  return new AuditUnavailableError(err);
-}
-
-async function appendWith<T>(append: () => Promise<T>): Promise<T> {
-  try {
-    return await append();
-  } catch (err) {
-    throw auditFailure(err);
-  }
 }
 
 function needsConsent(type: RecordType): boolean {
@@ -100,6 +73,7 @@ function needsConsent(type: RecordType): boolean {
 
 export function createQueryService(deps: QueryDeps) {
   const { catalog } = deps;
+  const refusals = createRefusalAudit(deps);
 
   function resolveRecords(req: QueryRequest, purpose: Purpose): RecordRequest[] {
     if (req.procedure) {
@@ -300,65 +274,7 @@ export function createQueryService(deps: QueryDeps) {
     await appendAudited(
       records.map((r) => auditEntry(ctx, requester, purpose, r, consent, 'denied', [], error.code)),
     );
-    throw error;
-  }
-
-  /**
-   * A refusal before the records are planned (suspended requester, purpose not allowed, a record type
-   * outside the purpose) is still an access attempt: audit it whatever the request holds. Each record
-   * is attributed to its subject when one can be read from the request, otherwise to the requester's
-   * pseudo subject; a purpose or record type that is not a plain code is recorded by hash and length.
-   */
-  async function auditEarlyRefusal(
-    ctx: QueryContext,
-    requester: Requester,
-    req: QueryRequest,
-    error: AppError,
-    purpose?: Purpose,
-  ) {
-    const attempt = (f: () => string): string | undefined => {
-      try {
-        return f();
-      } catch {
-        return undefined;
-      }
-    };
-    const subjectKey = req.subject
-      ? attempt(() => deps.subjectKeyOf(canonicaliseIdentifier(req.subject!.scheme, req.subject!.id)))
-      : undefined;
-    const purposeValue = purpose ? { code: purpose.code } : describeValue(req.purpose);
-    const records: { recordType?: unknown; identifier?: unknown }[] = req.records?.length
-      ? req.records
-      : [{}];
-    const entries = records.map((r): AuditEntryInput => {
-      let key = subjectKey;
-      if (!key && typeof r.identifier === 'string' && typeof r.recordType === 'string') {
-        const { identifier, recordType } = r;
-        key = attempt(() => {
-          const scheme = catalog.get(recordType).identifierScheme;
-          return deps.subjectKeyOf(`${scheme}:${canonicaliseIdentifier(scheme, identifier)}`);
-        });
-      }
-      const recordType = r.recordType === undefined ? { code: NO_RECORD_TYPE } : describeValue(r.recordType);
-      const undescribed = {
-        ...(purposeValue.undescribed ? { purpose: purposeValue.undescribed } : {}),
-        ...(recordType.undescribed ? { recordType: recordType.undescribed } : {}),
-      };
-      return {
-        requestId: ctx.requestId,
-        subjectKey: key ?? deps.subjectKeyOf(requesterSubjectId(requester.key)),
-        outcome: 'denied',
-        reasonCode: error.code,
-        requester: requesterOfEntry(requester),
-        purposeCode: purposeValue.code,
-        ...(purpose ? { legalBasis: purpose.legalBasis } : {}),
-        recordType: recordType.code,
-        fields: [],
-        ...(Object.keys(undescribed).length ? { undescribed } : {}),
-        ...(key ? {} : { unattributed: true }),
-      };
-    });
-    await appendAudited(entries);
+    throw markAudited(error);
   }
 
   async function fetchAll(records: PlannedRecord[], ctx: QueryContext) {
@@ -437,204 +353,218 @@ export function createQueryService(deps: QueryDeps) {
     return [...granted, ...derived];
   }
 
+  /** The pipeline; `seen` keeps the purpose once the requester is found entitled to it. */
+  async function runQuery(
+    requester: Requester,
+    req: QueryRequest,
+    ctx: QueryContext,
+    seen: { purpose?: Purpose },
+  ): Promise<QueryResponse> {
+    const { organisation, purpose } = await deps.entitlements.assertEntitled(
+      requester.orgId,
+      req.purpose,
+      requester.principal.kind === 'client' ? requester.principal.clientId : undefined,
+    );
+    seen.purpose = purpose;
+    requester.orgClass = organisation.class;
+    const records = planRecords(req, resolveRecords(req, purpose), purpose);
+    const subjectKey = records[0]!.subjectKey;
+    await deps.limits.admit({ requester: requester.key, subjectKey, now: ctx.now });
+
+    const consentNeeded = records.some((r) => needsConsent(r.type));
+    let consent:
+      { consentId?: string; consentToken?: string; mode: 'citizen' | 'attested' | 'statutory' } | undefined;
+    let checked: ConsentGrant | undefined;
+    const authorize = (trx: unknown, dryRun = false) =>
+      deps.consents.authorizeUse(
+        {
+          principal: requester.principal,
+          subjectKey,
+          purposeCode: purpose.code,
+          recordTypes: records.filter((r) => needsConsent(r.type)).map((r) => r.type.id),
+          requestedFields: requestedFields(records.filter((r) => needsConsent(r.type))),
+          ...(consent?.consentToken ? { consentToken: consent.consentToken } : {}),
+          ...(consent?.consentId ? { consentId: consent.consentId } : {}),
+          now: ctx.now,
+        },
+        dryRun ? { dryRun: true } : { trx, ...(checked ? { checked } : {}) },
+      );
+    if (consentNeeded) {
+      try {
+        consent = await establishConsent(requester, req, purpose, records, subjectKey, ctx.now);
+        checked = await authorize(undefined, true);
+      } catch (err) {
+        const error = err instanceof Refusal ? err.error : err;
+        if (error instanceof AppError && error.status < 500) {
+          return refuse(
+            ctx,
+            requester,
+            purpose,
+            records,
+            error,
+            consent ? { id: consent.consentId, mode: consent.mode } : null,
+          );
+        }
+        throw error;
+      }
+    }
+
+    const fetched = await fetchAll(records, ctx);
+    const outcomes = records.map((record, i) => {
+      const settled = fetched[i]!;
+      if (settled.status === 'rejected') {
+        const error =
+          settled.reason instanceof ProviderError
+            ? settled.reason
+            : new ProviderError(
+                record.type.holder.id,
+                'unavailable',
+                'The registry could not be read.',
+                settled.reason,
+              );
+        return { record, error };
+      }
+      return { record, fetched: settled.value };
+    });
+
+    const consentRef = consent ? { id: consent.consentId, mode: consent.mode } : null;
+    /** What each record's outcome releases and the audit entry that says so, under one grant. */
+    const settle = (grant: ConsentGrant | undefined) => {
+      const results: Omit<RecordResult, 'audit'>[] = [];
+      const entries: AuditEntryInput[] = [];
+      const ref = grantRef(grant, consentRef);
+      const addEntry = (
+        o: (typeof outcomes)[number],
+        outcome: AuditEntryInput['outcome'],
+        fields: AuditEntryInput['fields'],
+        reasonCode?: string,
+      ) => entries.push(auditEntry(ctx, requester, purpose, o.record, ref, outcome, fields, reasonCode));
+      for (const o of outcomes) {
+        if ('error' in o && o.error) {
+          const code: ErrorCode = o.error.code;
+          const { holder } = o.record.type;
+          results.push({
+            recordType: o.record.type.id,
+            outcome: 'provider_error',
+            error: {
+              code,
+              holder: holder.id,
+              detail: `${holder.names.en}: ${o.error.detail ?? o.error.title}`,
+            },
+          });
+          addEntry(o, 'provider_error', [], code);
+          continue;
+        }
+        const out = release(
+          requester,
+          purpose,
+          o.record,
+          o.fetched!,
+          needsConsent(o.record.type) ? grant : undefined,
+          req,
+          ctx.now,
+        );
+        results.push({
+          recordType: o.record.type.id,
+          outcome: 'released',
+          ...out,
+          provenance: o.fetched!.provenance,
+        });
+        addEntry(o, 'released', out.fields);
+      }
+      return { results, entries };
+    };
+
+    let grant: ConsentGrant | undefined;
+    let receipts: AuditReceipt[] | undefined;
+    let results: Omit<RecordResult, 'audit'>[] = [];
+    // The common case in one statement (one round trip, its own transaction): the checked use
+    // counted by a conditional UPDATE and the audit entries inserted only if it matched. Without a
+    // consent the entries are the only write. Anything else (the last use, a race) takes the
+    // transaction below, which re-checks and says why.
+    const guard = consentNeeded && checked ? deps.consents.useGuard(checked, ctx.now) : undefined;
+    if (!consentNeeded || guard) {
+      grant = consentNeeded ? checked : undefined;
+      const settled = settle(grant);
+      results = settled.results;
+      receipts = await appendWith(() =>
+        guard ? deps.audit.appendIf(guard, settled.entries) : deps.audit.appendMany(settled.entries),
+      );
+    }
+    if (!receipts) {
+      try {
+        ({ grant, receipts, results } = await deps.unitOfWork(async (trx) => {
+          const grant = await authorize(trx);
+          const { results, entries } = settle(grant);
+          const receipts = await appendWith(() => deps.audit.appendMany(entries, { trx }));
+          return { grant, receipts, results };
+        }));
+      } catch (err) {
+        if (err instanceof AuditUnavailableError) throw err;
+        if (err instanceof AppError && err.status < 500 && consentNeeded) {
+          // The consent changed while the registries were read: nothing is released.
+          return refuse(ctx, requester, purpose, records, err, consentRef);
+        }
+        throw err;
+      }
+    }
+
+    const response: QueryResponse = {
+      queryId: ctx.requestId,
+      purpose: purpose.code,
+      mode: req.mode,
+      consent: grant ? { id: grant.consentId, mode: grant.mode } : { id: null, mode: 'none' },
+      records: results.map((r, i) => ({
+        ...r,
+        audit: { entryId: receipts[i]!.entryId, digest: receipts[i]!.digest },
+      })),
+    };
+    if (req.signedCopy) {
+      for (const record of response.records) {
+        if (record.outcome !== 'released') continue;
+        record.signedCopy = await deps.signer.signRecord({
+          queryId: response.queryId,
+          requester: requester.orgId,
+          purpose: response.purpose,
+          recordType: record.recordType,
+          ...(record.released ? { released: record.released } : {}),
+          ...(record.factChecks ? { factChecks: record.factChecks } : {}),
+          fields: record.fields ?? [],
+          policy: record.policy ?? null,
+          provenance: record.provenance ?? null,
+          audit: record.audit,
+          issuedAt: ctx.now.toISOString(),
+        });
+      }
+    }
+    return response;
+  }
+
   return {
+    /**
+     * Every refusal is audited (audit-refusal.ts): consent refusals write their entries where they
+     * are decided; any other 4xx (entitlement, a malformed or unknown record, an invalid identifier,
+     * a rate limit) is written here, one entry per named record.
+     */
     async run(
       principal: Principal | undefined,
       req: QueryRequest,
       ctx: QueryContext,
     ): Promise<QueryResponse> {
       const requester = requesterOf(principal);
-      let entitlement;
+      const seen: { purpose?: Purpose } = {};
       try {
-        entitlement = await deps.entitlements.assertEntitled(
-          requester.orgId,
-          req.purpose,
-          requester.principal.kind === 'client' ? requester.principal.clientId : undefined,
-        );
+        return await runQuery(requester, req, ctx, seen);
       } catch (err) {
-        if (err instanceof AppError && err.status < 500) await auditEarlyRefusal(ctx, requester, req, err);
-        throw err;
-      }
-      const { organisation, purpose } = entitlement;
-      requester.orgClass = organisation.class;
-      let records: PlannedRecord[];
-      try {
-        records = planRecords(req, resolveRecords(req, purpose), purpose);
-      } catch (err) {
-        // A refusal (403) is an outcome and audited; a malformed request (400, 404) changes nothing.
-        if (err instanceof ForbiddenError) await auditEarlyRefusal(ctx, requester, req, err, purpose);
-        throw err;
-      }
-      const subjectKey = records[0]!.subjectKey;
-      await deps.limits.admit({ requester: requester.key, subjectKey, now: ctx.now });
-
-      const consentNeeded = records.some((r) => needsConsent(r.type));
-      let consent:
-        { consentId?: string; consentToken?: string; mode: 'citizen' | 'attested' | 'statutory' } | undefined;
-      let checked: ConsentGrant | undefined;
-      const authorize = (trx: unknown, dryRun = false) =>
-        deps.consents.authorizeUse(
-          {
-            principal: requester.principal,
-            subjectKey,
-            purposeCode: purpose.code,
-            recordTypes: records.filter((r) => needsConsent(r.type)).map((r) => r.type.id),
-            requestedFields: requestedFields(records.filter((r) => needsConsent(r.type))),
-            ...(consent?.consentToken ? { consentToken: consent.consentToken } : {}),
-            ...(consent?.consentId ? { consentId: consent.consentId } : {}),
-            now: ctx.now,
-          },
-          dryRun ? { dryRun: true } : { trx, ...(checked ? { checked } : {}) },
-        );
-      if (consentNeeded) {
-        try {
-          consent = await establishConsent(requester, req, purpose, records, subjectKey, ctx.now);
-          checked = await authorize(undefined, true);
-        } catch (err) {
-          const error = err instanceof Refusal ? err.error : err;
-          if (error instanceof AppError && error.status < 500) {
-            return refuse(
-              ctx,
-              requester,
-              purpose,
-              records,
-              error,
-              consent ? { id: consent.consentId, mode: consent.mode } : null,
-            );
-          }
-          throw error;
-        }
-      }
-
-      const fetched = await fetchAll(records, ctx);
-      const outcomes = records.map((record, i) => {
-        const settled = fetched[i]!;
-        if (settled.status === 'rejected') {
-          const error =
-            settled.reason instanceof ProviderError
-              ? settled.reason
-              : new ProviderError(
-                  record.type.holder.id,
-                  'unavailable',
-                  'The registry could not be read.',
-                  settled.reason,
-                );
-          return { record, error };
-        }
-        return { record, fetched: settled.value };
-      });
-
-      const consentRef = consent ? { id: consent.consentId, mode: consent.mode } : null;
-      /** What each record's outcome releases and the audit entry that says so, under one grant. */
-      const settle = (grant: ConsentGrant | undefined) => {
-        const results: Omit<RecordResult, 'audit'>[] = [];
-        const entries: AuditEntryInput[] = [];
-        const ref = grantRef(grant, consentRef);
-        const addEntry = (
-          o: (typeof outcomes)[number],
-          outcome: AuditEntryInput['outcome'],
-          fields: AuditEntryInput['fields'],
-          reasonCode?: string,
-        ) => entries.push(auditEntry(ctx, requester, purpose, o.record, ref, outcome, fields, reasonCode));
-        for (const o of outcomes) {
-          if ('error' in o && o.error) {
-            const code: ErrorCode = o.error.code;
-            const { holder } = o.record.type;
-            results.push({
-              recordType: o.record.type.id,
-              outcome: 'provider_error',
-              error: {
-                code,
-                holder: holder.id,
-                detail: `${holder.names.en}: ${o.error.detail ?? o.error.title}`,
-              },
-            });
-            addEntry(o, 'provider_error', [], code);
-            continue;
-          }
-          const out = release(
-            requester,
-            purpose,
-            o.record,
-            o.fetched!,
-            needsConsent(o.record.type) ? grant : undefined,
-            req,
-            ctx.now,
-          );
-          results.push({
-            recordType: o.record.type.id,
-            outcome: 'released',
-            ...out,
-            provenance: o.fetched!.provenance,
-          });
-          addEntry(o, 'released', out.fields);
-        }
-        return { results, entries };
-      };
-
-      let grant: ConsentGrant | undefined;
-      let receipts: AuditReceipt[] | undefined;
-      let results: Omit<RecordResult, 'audit'>[] = [];
-      // The common case in one statement (one round trip, its own transaction): the checked use
-      // counted by a conditional UPDATE and the audit entries inserted only if it matched. Without a
-      // consent the entries are the only write. Anything else (the last use, a race) takes the
-      // transaction below, which re-checks and says why.
-      const guard = consentNeeded && checked ? deps.consents.useGuard(checked, ctx.now) : undefined;
-      if (!consentNeeded || guard) {
-        grant = consentNeeded ? checked : undefined;
-        const settled = settle(grant);
-        results = settled.results;
-        receipts = await appendWith(() =>
-          guard ? deps.audit.appendIf(guard, settled.entries) : deps.audit.appendMany(settled.entries),
-        );
-      }
-      if (!receipts) {
-        try {
-          ({ grant, receipts, results } = await deps.unitOfWork(async (trx) => {
-            const grant = await authorize(trx);
-            const { results, entries } = settle(grant);
-            const receipts = await appendWith(() => deps.audit.appendMany(entries, { trx }));
-            return { grant, receipts, results };
-          }));
-        } catch (err) {
-          if (err instanceof AuditUnavailableError) throw err;
-          if (err instanceof AppError && err.status < 500 && consentNeeded) {
-            // The consent changed while the registries were read: nothing is released.
-            return refuse(ctx, requester, purpose, records, err, consentRef);
-          }
-          throw err;
-        }
-      }
-
-      const response: QueryResponse = {
-        queryId: ctx.requestId,
-        purpose: purpose.code,
-        mode: req.mode,
-        consent: grant ? { id: grant.consentId, mode: grant.mode } : { id: null, mode: 'none' },
-        records: results.map((r, i) => ({
-          ...r,
-          audit: { entryId: receipts[i]!.entryId, digest: receipts[i]!.digest },
-        })),
-      };
-      if (req.signedCopy) {
-        for (const record of response.records) {
-          if (record.outcome !== 'released') continue;
-          record.signedCopy = await deps.signer.signRecord({
-            queryId: response.queryId,
-            requester: requester.orgId,
-            purpose: response.purpose,
-            recordType: record.recordType,
-            ...(record.released ? { released: record.released } : {}),
-            ...(record.factChecks ? { factChecks: record.factChecks } : {}),
-            fields: record.fields ?? [],
-            policy: record.policy ?? null,
-            provenance: record.provenance ?? null,
-            audit: record.audit,
-            issuedAt: ctx.now.toISOString(),
+        if (err instanceof AppError) {
+          await refusals.refused(principal, req, err, {
+            requestId: ctx.requestId,
+            ...(seen.purpose ? { purpose: seen.purpose } : {}),
+            namesRecords: true,
           });
         }
+        throw err;
       }
-      return response;
     },
   };
 }

@@ -181,7 +181,7 @@ describe('early refusals: every hostile refusal is audited, none is a 503', func
     }
   });
 
-  it('audits a record type outside an entitled purpose (403), not a malformed request (400)', async () => {
+  it('audits a record type outside an entitled purpose (403), and a malformed request (400) too', async () => {
     const before = await entryCount();
     const outside = await query(HANBIT, {
       purpose: 'loan.mortgage-screening',
@@ -204,6 +204,7 @@ describe('early refusals: every hostile refusal is audited, none is a 503', func
       subject: { scheme: 'rrn', id: MINJUN_ID },
     });
     expect(malformed.status).to.equal(400);
-    expect((await entryCount()) - before).to.equal(1);
+    // One entry each: a malformed request is a refused query too (test/api/queries/refused-audit.test.ts).
+    expect((await entryCount()) - before).to.equal(2);
   });
 });
