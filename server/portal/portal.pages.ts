@@ -254,6 +254,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
         <p class="outcome">
           <span class="badge badge-${e.outcome}">${t(lang, `history.outcome.${e.outcome}`)}</span>
           ${e.reasonCode ? html` ${t(lang, 'history.reason', { reason: reasonText(lang, e.reasonCode) })}` : ''}
+          ${e.holder && entry.recordType ? html`(${entry.recordType.holder.names[lang]})` : ''}
         </p>
         <dl class="summary">
           <dt>${t(lang, 'history.when')}</dt>

@@ -23,7 +23,7 @@ import {
 } from '../../support/app.js';
 import { freshDatabase } from '../../support/database.js';
 import { onStopAll } from '../../support/resources.js';
-import { CLERK, MINJUN_ID, seedConsentWorld } from '../../api/consents/consent-fixtures.js';
+import { CLERK, MINJUN_ID, citizen, seedConsentWorld } from '../../api/consents/consent-fixtures.js';
 
 const LATENCY_MS = 300;
 /** welfare.housing-benefit's records, each kept by another agency. */
@@ -111,7 +111,16 @@ describe('holders: one registry per agency behind one gateway', function () {
         res.body.records.map((r: { provenance: { holder: string } }) => r.provenance.holder),
       ).to.deep.equal(['mois', 'nts', 'nhis']);
     }
+    const single: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect((await housingBenefit([BY_HOLDER.nts])).status).to.equal(200);
+      single.push(performance.now() - started);
+    }
     const best = Math.min(...timings);
+    console.log(
+      `      1 holder × ${LATENCY_MS} ms: query took ${single.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
     console.log(
       `      3 holders × ${LATENCY_MS} ms: query took ${timings.map((ms) => ms.toFixed(0)).join(', ')} ms (sum of latencies ${3 * LATENCY_MS} ms)`,
     );
@@ -160,6 +169,19 @@ describe('holders: one registry per agency behind one gateway', function () {
       [BY_HOLDER.nts, 'released', null, null],
       [BY_HOLDER.nhis, 'provider_error', 'provider_unavailable', 'nhis'],
     ]);
+    // The citizen reads the failed access back with the agency named, in their language.
+    await t.composition.audit.sequencer.runOnce();
+    await t.composition.audit.checkpointer.publish(true);
+    const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
+    const en = await request(t.app)
+      .get('/portal/history')
+      .set(...asPrincipal(minjun));
+    expect(en.status).to.equal(200);
+    expect(en.text).to.match(/the registry was unavailable\s*\(National Health Insurance Service\)/);
+    const ja = await request(t.app)
+      .get('/portal/history?lang=ja')
+      .set(...asPrincipal(minjun));
+    expect(ja.text).to.contain('(国民健康保険公団)');
   });
 
   it('fails a holder with no registry configured by name, and only its records', async () => {
