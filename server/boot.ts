@@ -111,7 +111,14 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   // Witnesses beside the service (outside production): own ports, keys and state; the checkpointer asks them.
   const witnesses = await startDevWitnesses(config, logger);
   const composition = await compose({
-    config: { ...config, audit: { ...config.audit, witnesses: witnesses.all } },
+    config: {
+      ...config,
+      audit: {
+        ...config.audit,
+        witnesses: witnesses.all,
+        witnessPolicyFile: config.audit.witnessPolicyFile ?? witnesses.policyPath,
+      },
+    },
     db,
     logger,
     identity: identity.setup,

@@ -153,6 +153,11 @@ export const variables = {
     help: 'JSON list of witnesses asked to cosign each checkpoint: [{"name":"<key name>","url":"https://…/","publicKey":"<vkey>"}]',
     example: '',
   },
+  WITNESS_POLICY_FILE: {
+    schema: { type: 'string', minLength: 1 },
+    help: "C2SP tlog-policy file (log key, witness keys, k-of-n quorum) pinned into the portal's in-browser check when it is bundled; npm start writes one for its witnesses",
+    example: '',
+  },
   DEV_WITNESSES: {
     schema: { type: 'integer', minimum: 0, maximum: 8, default: 2 },
     help: 'witnesses npm start runs beside the service outside production (own ports, keys and folders under DEV_DATA_DIR)',
@@ -313,6 +318,8 @@ export interface Config {
     logOrigin: string;
     /** Witnesses the checkpointer submits every checkpoint to (WITNESSES). */
     witnesses: readonly WitnessEndpoint[];
+    /** Trust policy pinned into the portal's bundle (WITNESS_POLICY_FILE). */
+    witnessPolicyFile: string | undefined;
     devWitnesses: number;
     sequencerIntervalMs: number;
     sequencerBatchSize: number;
@@ -487,6 +494,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     audit: Object.freeze({
       logOrigin: v.AUDIT_LOG_ORIGIN,
       witnesses,
+      witnessPolicyFile: v.WITNESS_POLICY_FILE as string | undefined,
       devWitnesses: v.DEV_WITNESSES,
       sequencerIntervalMs: v.AUDIT_SEQUENCER_INTERVAL_MS,
       sequencerBatchSize: v.AUDIT_SEQUENCER_BATCH,

@@ -3,8 +3,10 @@
 // and is included under the checkpoint, and the entries form an unbroken chain (no subject_seq gap, each
 // prevIndex pointing at the previous entry). Browser-safe: no node:* imports, no Buffer.
 import { committedValue } from './leaf-value.js';
+import type { WitnessPolicy } from './witness-policy.js';
 import {
   checkCheckpoint,
+  checkWitnessedCheckpoint,
   verifyCheckpointConsistency,
   verifyEntryInclusion,
   type FailureReason,
@@ -39,7 +41,14 @@ export interface PageVerification {
 
 export async function verifyAccessLogPage(
   page: AccessLogPageInput,
-  trust: { logKey: string; witnessKeys?: string[]; origin?: string; previousCheckpoint?: string },
+  trust: {
+    logKey: string;
+    witnessKeys?: string[];
+    origin?: string;
+    previousCheckpoint?: string;
+    /** When given, the checkpoint must also meet this policy's witness quorum. */
+    policy?: WitnessPolicy;
+  },
 ): Promise<PageVerification> {
   const keys = {
     logKey: trust.logKey,
@@ -55,7 +64,9 @@ export async function verifyAccessLogPage(
     gaps: [],
   };
   if (page.checkpoint) {
-    const checked = await checkCheckpoint(page.checkpoint, keys);
+    const checked = trust.policy
+      ? await checkWitnessedCheckpoint(page.checkpoint, trust.policy)
+      : await checkCheckpoint(page.checkpoint, keys);
     out.checkpoint = checked.ok ? 'verified' : checked.reason;
     if (checked.ok) out.checkpointSize = checked.checkpoint.size;
     if (checked.ok && checked.checkpoint.size !== page.treeSize) out.checkpoint = 'checkpoint_malformed';

@@ -24,7 +24,9 @@ import { createPortalRepo } from './portal.repo.js';
 import { createPortalService } from './portal.service.js';
 
 export interface PortalModuleOptions {
-  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper'>;
+  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper'> & {
+    audit?: Pick<Config['audit'], 'witnessPolicyFile'>;
+  };
   db: Knex;
   logger: Logger;
   keys: KeyStore;
@@ -94,7 +96,7 @@ export function createPortalModule(options: PortalModuleOptions) {
     repo,
     notifier,
     /** Mount before the static assets router: it serves /assets/portal/portal.js. */
-    assetsRouter: portalAssetsRouter(),
+    assetsRouter: portalAssetsRouter(config.audit?.witnessPolicyFile),
     pageRouter,
     background: [notifier],
   };

@@ -2,8 +2,14 @@
 // served from /assets/portal/portal.js. Two progressive enhancements, both optional:
 //  1. Confirmation dialogs for consent actions (without the script, the server shows a confirm page).
 //  2. The integrity check of the access history: fetches the same page of /v1/me/access-log with its
-//     proofs and the published log key, verifies everything with WebCrypto, and marks each entry.
+//     proofs, verifies everything with WebCrypto against the witness policy pinned into this bundle
+//     (log key, witness keys, k-of-n quorum; WITNESS_POLICY_FILE), and marks each entry. Only a
+//     deployment without a pinned policy falls back to the published log key (GET /v1/log/key).
 import { verifyAccessLogPage, type AccessLogPageInput } from '../../audit/access-log-verifier.js';
+import { parsePolicy, type WitnessPolicy } from '../../audit/witness-policy.js';
+
+/** Replaced by esbuild's define with the policy text when the bundle is built (portal.assets.ts). */
+declare const __JUC_PINNED_POLICY__: string;
 
 const CHECKPOINT_STORE = 'juc.portal.checkpoint';
 const KEY_STORE = 'juc.portal.logKey';
@@ -120,14 +126,24 @@ async function setupVerification(): Promise<void> {
   }
 
   const store = storage();
+  let policy: WitnessPolicy | undefined;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     try {
-      const keyResponse = await fetch('/v1/log/key', { credentials: 'same-origin' });
-      if (!keyResponse.ok) throw new Error(`log key: HTTP ${keyResponse.status}`);
-      const keys = (await keyResponse.text()).split('\n').filter(Boolean);
-      if (!keys.length) throw new Error('no published log key');
-      const pinned = store?.getItem(KEY_STORE);
-      const keyNotice = pinned && !keys.includes(pinned) ? ` ${msg('msgKeyChanged')}` : '';
+      policy ??= __JUC_PINNED_POLICY__ ? parsePolicy(__JUC_PINNED_POLICY__) : undefined;
+      let keys: string[];
+      let keyNotice = '';
+      if (policy) {
+        keys = policy.logs.map((l) => l.vkey);
+        if (!keys.length) throw new Error('the pinned policy names no log key');
+      } else {
+        const keyResponse = await fetch('/v1/log/key', { credentials: 'same-origin' });
+        if (!keyResponse.ok) throw new Error(`log key: HTTP ${keyResponse.status}`);
+        keys = (await keyResponse.text()).split('\n').filter(Boolean);
+        if (!keys.length) throw new Error('no published log key');
+        const pinned = store?.getItem(KEY_STORE);
+        keyNotice = pinned && !keys.includes(pinned) ? ` ${msg('msgKeyChanged')}` : '';
+      }
+      const trusted = policy ? { policy } : {};
 
       let previous = store?.getItem(CHECKPOINT_STORE) ?? undefined;
       const api = new URL(section.dataset.verifyApi ?? '/v1/me/access-log', window.location.href);
@@ -148,6 +164,7 @@ async function setupVerification(): Promise<void> {
 
       let result = await verifyAccessLogPage(page, {
         logKey: keys[0]!,
+        ...trusted,
         ...(previous ? { previousCheckpoint: previous } : {}),
       });
       // A checkpoint signed before a key rotation: try the older published keys.
@@ -159,6 +176,7 @@ async function setupVerification(): Promise<void> {
           break;
         result = await verifyAccessLogPage(page, {
           logKey: key,
+          ...trusted,
           ...(previous ? { previousCheckpoint: previous } : {}),
         });
       }
