@@ -544,7 +544,10 @@ export function createQueryService(deps: QueryDeps) {
     /**
      * Every refusal is audited (audit-refusal.ts): consent refusals write their entries where they
      * are decided; any other 4xx (entitlement, a malformed or unknown record, an invalid identifier,
-     * a rate limit) is written here, one entry per named record.
+     * a rate limit) is written here, one entry per named record. A 429 costs one more write per
+     * refused request, and is worth it: it is still an attempt at someone's records (the harvesting
+     * cap's refusals are what a citizen and an auditor most want to see), its sender is an
+     * authenticated client or clerk that can be suspended, and it writes at most 20 entries.
      */
     async run(
       principal: Principal | undefined,
