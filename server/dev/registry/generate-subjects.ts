@@ -94,7 +94,7 @@ export function syntheticCorporation(index: number, seed: number = DEFAULT_SEED)
     representativeIndex: index * 4,
     address: addressOfParcel(parcelNumberFor('business', index)),
   };
-  if (recentCorporations.size >= 256) recentCorporations.clear();
+  if (recentCorporations.size >= 256) recentCorporations.delete(recentCorporations.keys().next().value!);
   recentCorporations.set(key, corporation);
   return corporation;
 }

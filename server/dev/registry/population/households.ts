@@ -310,7 +310,7 @@ export function blockOf(index: number, seed: number): Block {
     first += roles.length;
   }
   const value = { start, households };
-  if (recentBlocks.size >= 64) recentBlocks.clear();
+  if (recentBlocks.size >= 256) recentBlocks.delete(recentBlocks.keys().next().value!);
   recentBlocks.set(key, value);
   return value;
 }
