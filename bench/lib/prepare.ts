@@ -65,7 +65,17 @@ export async function seedBase(
   const have = Number((await db('registry_person').count({ n: '*' }).first())?.n ?? 0);
   if (have < options.persons) {
     options.log(`registry: seeding ${options.persons.toLocaleString('en')} persons (have ${have})`);
-    const r = await seedRegistry(db, { persons: options.persons });
+    let shown = 0;
+    const r = await seedRegistry(db, {
+      persons: options.persons,
+      // A line per tenth: a million persons take minutes, and the log should show they move.
+      onProgress: ({ phase, done, total }) => {
+        const tenth = Math.floor((done / total) * 10);
+        if (tenth <= shown && done < total) return;
+        shown = done === total ? 0 : tenth;
+        options.log(`registry: ${phase} ${done.toLocaleString('en')}/${total.toLocaleString('en')}`);
+      },
+    });
     options.log(
       `registry: ${r.persons} persons, ${r.corporations} corporations in ${Math.round(r.ms / 1000)} s`,
     );
