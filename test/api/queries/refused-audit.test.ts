@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { Principal } from '../../../server/auth/principal.js';
 import { AppError } from '../../../server/errors.js';
 import { buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
+import { createQueriesRepo } from '../../../server/queries/queries.repo.js';
 import { freshDatabase } from '../../support/database.js';
 import { CLERK, HANBIT, MINJUN_ID, citizen, seedConsentWorld } from '../consents/consent-fixtures.js';
 
@@ -286,6 +287,36 @@ describe('refused queries: every refusal is audited, one entry per named record 
     expect(answer.status).to.equal(400);
     expect(answer.body.detail).to.equal('Name at least one record type, or procedure: true.');
     expect(entries[0]).to.include({ recordType: '-none', subjectKey: minjunKey() });
+  });
+
+  it('an Idempotency-Key already used for another query (409 at the route): one entry', async () => {
+    // The key as an earlier query of this clerk left it (claimed, still running, another body).
+    const repo = createQueriesRepo(t.database.db);
+    await repo.claimIdempotencyKey(
+      'clerk:clerk-test-jongno',
+      'key-refused-0001',
+      'another-body',
+      new Date(Date.now() + 60_000),
+    );
+    const before = await tableCounts();
+    const res = await request(t.app)
+      .post('/v1/queries')
+      .set('x-test-principal', JSON.stringify(CLERK))
+      .set('idempotency-key', 'key-refused-0001')
+      .send({ purpose: 'welfare.housing-benefit', mode: 'full', records: [{ recordType: ABSTRACT }] });
+    expect(res.status).to.equal(409);
+    expect(res.body).to.include({
+      code: 'conflict',
+      detail: 'This Idempotency-Key was already used for a different query.',
+    });
+    expect(changed(before, await tableCounts())).to.deep.equal({ audit_entry: 1, audit_queue: 1 });
+    const [row] = await t.database.db('audit_entry').where({ request_id: res.body.requestId });
+    expect(JSON.parse(row.body as string)).to.include({
+      reasonCode: 'conflict',
+      purpose: 'welfare.housing-benefit',
+      recordType: '-none',
+      unattributed: true,
+    });
   });
 
   it('a rate-limited query (429): one entry per named record, the answer unchanged', async () => {
