@@ -34,6 +34,11 @@ export type RecordTypeSummary = Pick<
   | 'accessModes'
 > & { holder: Pick<RecordType['holder'], 'id' | 'names'> };
 
+/** A record type as the contract's CatalogEntry shows it: its holder by id and names only. */
+export type CatalogEntry = Omit<RecordType, 'holder'> & {
+  holder: Pick<RecordType['holder'], 'id' | 'names'>;
+};
+
 export interface CatalogPage {
   items: RecordTypeSummary[];
   /** Cursor of the next page, null on the last. */
@@ -67,7 +72,7 @@ export interface CatalogService {
   /** Strong validator of the whole catalog: changes only when a record type or schema changes. */
   readonly etag: string;
   list(query: CatalogListQuery): CatalogPage;
-  get(id: string): { recordType: RecordType; etag: string };
+  get(id: string): { recordType: CatalogEntry; etag: string };
   categories(): CategorySummary[];
   identifierSchemes(): IdentifierSchemeSummary[];
   checkIdentifier(scheme: string, value: string): IdentifierCheck;
@@ -120,7 +125,8 @@ export function createCatalogService(catalog: Catalog): CatalogService {
     },
     get(id) {
       const recordType = catalog.get(id);
-      return { recordType, etag: entryEtags.get(id)! };
+      const holder = { id: recordType.holder.id, names: recordType.holder.names };
+      return { recordType: { ...recordType, holder }, etag: entryEtags.get(id)! };
     },
     categories() {
       return catalog

@@ -75,6 +75,15 @@ describe('catalog API (public)', () => {
     }
   });
 
+  it("names an entry's holder by id and names only, as the contract's CatalogHolder does", async () => {
+    // The holders table also says what each registry keeps; the entry answered 500 (response
+    // validation) while it carried that too.
+    const res = await request(app).get('/v1/catalog/resident.registration-abstract').expect(200);
+    expect(Object.keys(res.body.holder).sort()).to.deep.equal(['id', 'names']);
+    expect(res.body.holder.id).to.equal('mois');
+    expect(res.body.holder.names.ko).to.equal('행정안전부');
+  });
+
   it('answers 404 record_type_unknown for an unknown type, and 400 for a malformed id', async () => {
     const res = await request(app).get('/v1/catalog/land.no-such-record').expect(404);
     expect(res.type).to.equal('application/problem+json');
