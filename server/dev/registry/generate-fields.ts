@@ -127,8 +127,10 @@ const ADDRESS_KEYS = /^(address|residenceAddress|lastDomesticAddress|ownerAddres
 function personFor(ctx: FillContext, key: string, current: SyntheticPerson): SyntheticPerson {
   if (SELF_KEYS.has(key)) return ctx.person;
   ctx.related += 1;
-  // Relatives come from the same synthetic population, so their numbers are valid too.
-  return syntheticPerson((ctx.person.index * 31 + ctx.related * 7919) % 2_000_000_000, current.seed);
+  // Other people named in a record come from the subject's own block of four (already generated),
+  // so their numbers are valid and they exist in the population.
+  const start = ctx.person.index - (ctx.person.index % 4);
+  return syntheticPerson(start + ((ctx.person.index - start + ctx.related) % 4), current.seed);
 }
 
 function fillString(schema: Schema, key: string, ctx: FillContext, person: SyntheticPerson): string {

@@ -68,6 +68,17 @@ export function syntheticPerson(index: number, seed: number = DEFAULT_SEED): Syn
   };
 }
 
+/** Business and corporate registration numbers of corporation i (unique for the first 9 M). */
+export function corporationNumbers(index: number): { brn: string; crn: string } {
+  const taxOffice = 101 + (Math.floor(index / 10_000) % 899);
+  const brn9 = `${taxOffice}81${padNumber(index % 10_000, 4)}`;
+  const crn12 = `${1101 + (Math.floor(index / 1_000_000) % 50)}11${padNumber(index % 1_000_000, 6)}`;
+  return { brn: brn9 + brnCheckDigit(brn9), crn: crn12 + crnCheckDigit(crn12) };
+}
+
+export const tradeNameFor = (rng: Random): string =>
+  `${rng.pick(TRADE_NAME_PARTS.form)}${rng.pick(TRADE_NAME_PARTS.prefix)}${rng.pick(TRADE_NAME_PARTS.suffix)}`;
+
 const recentCorporations = new Map<string, SyntheticCorporation>();
 
 /** Synthetic corporation number i; BRN and CRN are unique for the first 9 M indices. */
@@ -76,9 +87,7 @@ export function syntheticCorporation(index: number, seed: number = DEFAULT_SEED)
   const known = recentCorporations.get(key);
   if (known) return known;
   const rng = new Random(seed, index, SALT_CORPORATION);
-  const taxOffice = 101 + (Math.floor(index / 10_000) % 899);
-  const brn9 = `${taxOffice}81${padNumber(index % 10_000, 4)}`;
-  const crn12 = `${1101 + (Math.floor(index / 1_000_000) % 50)}11${padNumber(index % 1_000_000, 6)}`;
+  const { brn, crn } = corporationNumbers(index);
   const founder = householdOf(index * 4, seed).member;
   // Founded once the representative was 20 (heads are at least 19, so never under 18), not before 1970.
   const from = Math.max(EPOCH_1970, Math.min(plusYears(founder.birth, 20), REFERENCE_DAY - 30));
@@ -87,9 +96,9 @@ export function syntheticCorporation(index: number, seed: number = DEFAULT_SEED)
     kind: 'corporation',
     index,
     seed,
-    tradeName: `${rng.pick(TRADE_NAME_PARTS.form)}${rng.pick(TRADE_NAME_PARTS.prefix)}${rng.pick(TRADE_NAME_PARTS.suffix)}`,
-    brn: brn9 + brnCheckDigit(brn9),
-    crn: crn12 + crnCheckDigit(crn12),
+    tradeName: tradeNameFor(rng),
+    brn,
+    crn,
     incorporationDate: isoDateFromDays(incorporation),
     representativeIndex: index * 4,
     address: addressOfParcel(parcelNumberFor('business', index)),

@@ -5,7 +5,7 @@
  */
 import type { RecordType } from '../../catalog/catalog.types.js';
 import { fillObject, type FillContext } from './generate-fields.js';
-import { Random, hashString } from './generate-random.js';
+import { Random, hashString, isoDateFromDays } from './generate-random.js';
 import { REFERENCE_DAY, daysFromIsoDate, plusYears } from './population/calendar.js';
 import type { RecordContext } from './population/context.js';
 import { holdsPersonRecord } from './population/holds.js';
@@ -16,7 +16,9 @@ import { STATE } from './population/records-state.js';
 import { orderDatePairs } from './population/order.js';
 import {
   businessNumberForPerson,
+  corporationNumbers,
   incorporationDay,
+  tradeNameFor,
   foreignerNumberFor,
   imoFor,
   ipApplicationNumberFor,
@@ -40,6 +42,8 @@ export {
   type SyntheticSubject,
 } from './generate-subjects.js';
 
+const SALT_PROPRIETORSHIP = 0x736f6c65;
+
 const IP_RIGHT_CODE: Record<string, string> = {
   'intellectual-property.patent-register': '10',
   'intellectual-property.utility-model-register': '20',
@@ -49,13 +53,18 @@ const IP_RIGHT_CODE: Record<string, string> = {
 
 function sides(subject: SyntheticSubject): { person: SyntheticPerson; corporation: SyntheticCorporation } {
   if (subject.kind === 'person') {
-    // A person's business: a corporation record with the person's own sole-proprietor BRN.
-    const base = syntheticCorporation(subject.index, subject.seed);
+    // A person's business: a sole proprietorship under the person's own BRN, at their home.
+    const rng = new Random(subject.seed, subject.index, SALT_PROPRIETORSHIP);
     return {
       person: subject,
       corporation: {
-        ...base,
+        kind: 'corporation',
+        index: subject.index,
+        seed: subject.seed,
+        tradeName: tradeNameFor(rng),
         brn: businessNumberForPerson(subject),
+        crn: corporationNumbers(subject.index).crn,
+        incorporationDate: isoDateFromDays(plusYears(daysFromIsoDate(subject.birthDate), 19)),
         representativeIndex: subject.index,
         address: subject.address,
       },

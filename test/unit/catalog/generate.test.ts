@@ -84,11 +84,24 @@ describe('synthetic registry data', () => {
       expect(g >= 3 ? '2000' : '1900').to.equal(p.birthDate.slice(0, 2) + '00');
       expect(p.birthDate <= '2025-12-31').to.equal(true);
     }
-    const [head, spouse, child] = [syntheticPerson(400), syntheticPerson(401), syntheticPerson(402)];
+    // Find a family of four: head, spouse and two children share one household and address.
+    let start = 0;
+    while (
+      syntheticPerson(start + 3).household !== start ||
+      syntheticPerson(start + 1).householdRole !== 'spouse'
+    )
+      start += 4;
+    const [head, spouse, child] = [
+      syntheticPerson(start),
+      syntheticPerson(start + 1),
+      syntheticPerson(start + 2),
+    ];
     expect(head.householdRole).to.equal('head');
+    expect(child.householdRole).to.equal('child');
     expect(spouse.address).to.deep.equal(head.address);
     expect(child.address.full).to.equal(head.address.full);
-    expect(child.birthDate > head.birthDate).to.equal(true);
+    expect(child.birthDate > head.birthDate && child.birthDate > spouse.birthDate).to.equal(true);
+    expect(spouse.sex).to.not.equal(head.sex);
   });
 
   it('gives distinct persons distinct RRNs', () => {

@@ -83,9 +83,13 @@ export function checkPerson(
   parcels?: ParcelBook,
 ): void {
   const p = syntheticPerson(index, seed);
+  const records = new Map<string, Rec | undefined>();
   const record = (id: string): Rec | undefined => {
+    if (records.has(id)) return records.get(id);
     const rt = catalog.get(id);
-    return holdsRecord(rt, p) ? generateRecord(rt, p) : undefined;
+    const r = holdsRecord(rt, p) ? generateRecord(rt, p) : undefined;
+    records.set(id, r);
+    return r;
   };
   const who = `person ${index}`;
   const { birthDate, male } = fromRrn(p.rrn);

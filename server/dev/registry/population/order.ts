@@ -30,5 +30,5 @@ export function orderDatePairs(value: unknown): void {
       record[b] = x;
     }
   }
-  for (const item of Object.values(record)) if (typeof item === 'object') orderDatePairs(item);
+  for (const key in record) if (typeof record[key] === 'object') orderDatePairs(record[key]);
 }
