@@ -4,7 +4,7 @@
  * with private_key_jwt, optionally DPoP) to drive it end to end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 
 import * as oidc from 'openid-client';
 import { DEV_API_AUDIENCE, startIdentity, type Identity } from '../../server/auth/identity.js';
 import { readDemoClientKey, seedDemoAccess, writeDemoClientKeys } from '../../server/dev/demo-clients.js';
+import { createHttpServer } from '../../server/http/http-server.js';
 import { createLogger } from '../../server/http/logger.js';
 import { seedOrganisations } from '../../server/organisations/seed.js';
 import { completeDevLogin, CookieJar } from '../integration/auth/login-driver.js';
@@ -41,7 +42,8 @@ export async function startTestGateway(options: { env?: Record<string, string> }
   await seedDemoAccess(organisations, { idpIssuer: identity.devIdp!.issuer });
   await writeDemoClientKeys(devDataDir);
 
-  const server = createServer(testApp.app);
+  // The production HTTP server, so errors Node meets before Express are answered as they are live.
+  const server = createHttpServer(testApp.app, createLogger('info', testApp.logs));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   identity.gatewayListening(url);
