@@ -54,7 +54,7 @@ export function queryRefusalSteps(deps: { refusals: RefusalAudit; authenticate: 
   };
 
   const record: ErrorRequestHandler = (err, req, res, next) => {
-    if (!isQuery(req) || err instanceof CsrfError) return next(err);
+    if (!isQuery(req) || err instanceof CsrfError || res.headersSent) return next(err);
     const error = toAppError(err);
     deps.refusals
       .refused(principalOf(res), req.body, error, { requestId: String(req.id), namesRecords: false })
