@@ -46,13 +46,66 @@ describe('synthetic population', () => {
     expect(tally.checks).to.be.greaterThan(40_000);
   });
 
-  it('reports a violation when a record breaks a rule (the checks can fail)', () => {
-    const tally: Tally = { checks: 0, violations: [] };
-    // A person whose stated birth disagrees with the RRN digits is caught.
+  it('reports the contradictions the old field-by-field data had (the checks can fail)', () => {
     expect(fromRrn('0105053123454')).to.deep.equal({ birthDate: '2001-05-05', male: true });
     expect(fromRrn('6801022987654')).to.deep.equal({ birthDate: '1968-01-02', male: false });
-    checkPerson(catalog, 5, DEFAULT_SEED, tally);
-    expect(tally.violations).to.deep.equal([]);
+    // A married woman of a family household, and a man with a completed service record.
+    let woman = 0;
+    while (
+      syntheticPerson(woman).sex !== 'female' ||
+      !record('family.marriage-certificate', woman).marriageDate
+    )
+      woman++;
+    let man = 0;
+    while (
+      !holds('military.service-record-certificate', man) ||
+      !record('military.service-record-certificate', man).dischargeDate
+    )
+      man++;
+    const broken = (
+      index: number,
+      edit: (id: string, r: Record<string, unknown> | undefined) => Record<string, unknown> | undefined,
+    ) => {
+      const tally: Tally = { checks: 0, violations: [] };
+      checkPerson(catalog, index, DEFAULT_SEED, tally, undefined, edit);
+      return tally.violations.join('\n');
+    };
+    const service = record('military.service-record-certificate', man);
+    expect(broken(woman, (id, r) => (id === 'military.service-record-certificate' ? service : r))).to.match(
+      /military record for a woman/,
+    );
+    expect(
+      broken(man, (id, r) =>
+        id === 'military.service-record-certificate'
+          ? { ...r, enlistmentDate: syntheticPerson(man).birthDate }
+          : r,
+      ),
+    ).to.match(/enlisted/);
+    expect(
+      broken(woman, (id, r) =>
+        id === 'family.marriage-certificate' ? { ...r, marriageDate: syntheticPerson(woman).birthDate } : r,
+      ),
+    ).to.match(/married/);
+    const screened = (id: string, r: Record<string, unknown> | undefined, change: Record<string, unknown>) =>
+      id === 'social-insurance.health-screening-result' && r ? { ...r, ...change } : r;
+    let adult = 0;
+    while (
+      !holds('social-insurance.health-screening-result', adult) ||
+      record('social-insurance.health-screening-result', adult).screeningType !== 'general'
+    )
+      adult++;
+    expect(broken(adult, (id, r) => screened(id, r, { heightCm: 212 }))).to.match(/height 212/);
+    expect(broken(adult, (id, r) => screened(id, r, { fastingGlucose: 596 }))).to.match(/glucose 596/);
+    expect(
+      broken(woman, (id, r) =>
+        id === 'welfare.disability-certificate' ? { name: 'x', registrationDate: '1900-01-01' } : r,
+      ),
+    ).to.match(/disability registered/);
+    const relations = record('family.relations-certificate', woman);
+    const child = { ...(relations.parents as Record<string, unknown>[])[0], birthDate: '2017-01-01' };
+    expect(
+      broken(woman, (id, r) => (id === 'family.relations-certificate' ? { ...r, parents: [child] } : r)),
+    ).to.match(/parent born 2017/);
   });
 
   it('gives military records to men only, born from 1950, at least 18', () => {

@@ -75,19 +75,24 @@ export interface ParcelBook {
   readonly seen: Map<string, string>;
 }
 
+/** Lets a test alter a record before it is checked, to show each rule can fail. */
+export type Tamper = (recordTypeId: string, record: Rec | undefined) => Rec | undefined;
+
 export function checkPerson(
   catalog: Catalog,
   index: number,
   seed: number,
   t: Tally,
   parcels?: ParcelBook,
+  tamper?: Tamper,
 ): void {
   const p = syntheticPerson(index, seed);
   const records = new Map<string, Rec | undefined>();
   const record = (id: string): Rec | undefined => {
     if (records.has(id)) return records.get(id);
     const rt = catalog.get(id);
-    const r = holdsRecord(rt, p) ? generateRecord(rt, p) : undefined;
+    const held = holdsRecord(rt, p) ? generateRecord(rt, p) : undefined;
+    const r = tamper ? tamper(id, held) : held;
     records.set(id, r);
     return r;
   };
@@ -252,6 +257,18 @@ export function checkPerson(
       () => `${who}: employee without wage income from the employer`,
     );
     check(t, adult, () => `${who}: employed minor`);
+  }
+  if (military?.enlistmentDate !== undefined) {
+    // Soldiers are not on a payroll: no insured job overlaps the service.
+    const served = [String(military.enlistmentDate), String(military.dischargeDate ?? REFERENCE)];
+    for (const job of (employment?.periods as Rec[] | undefined) ?? []) {
+      const held = [String(job.acquisitionDate), String(job.lossDate ?? REFERENCE)];
+      check(
+        t,
+        held[1]! < served[0]! || held[0]! > served[1]!,
+        () => `${who}: employed ${held.join('…')} while serving ${served.join('…')}`,
+      );
+    }
   }
   if (income && income.incomeType === 'wage' && Number(income.totalIncome) > 0)
     check(t, employee, () => `${who}: wage income but not insured as an employee`);

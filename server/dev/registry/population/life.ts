@@ -108,12 +108,24 @@ function workOf(
   const r = rng.int(100);
   const [employee, self] = age <= 24 ? [35, 40] : age <= 59 ? [68, 82] : age <= 64 ? [40, 60] : [8, 18];
   const demo = demoHead(member.index) !== undefined && member.role === 'head';
-  const start = plusYears(member.birth, 19);
+  // Work starts at 19, after military service, and in Korea (after arrival, for the naturalised).
+  const military = militaryFor(member, seed);
+  if (military?.status === 'serving') return { work: { kind: 'none' } };
+  const start = Math.max(
+    plusYears(member.birth, 19),
+    military?.discharged !== undefined ? military.discharged + 30 : 0,
+    naturalisationOf(member, seed)?.arrived ?? 0,
+  );
   const employer = employerOf(member.index);
   let pastJob: Job | undefined;
   const pastEmployer = Math.max(0, employer - 1 - (member.index % 7));
   const pastFrom = Math.max(start, incorporated(pastEmployer) + 1);
-  if (age >= 27 && (demo || rng.chance(0.45)) && pastFrom + 2 * YEAR < REFERENCE_DAY - 400) {
+  if (
+    age >= 27 &&
+    (demo || rng.chance(0.45)) &&
+    pastFrom + 2 * YEAR < REFERENCE_DAY - 400 &&
+    start < REFERENCE_DAY
+  ) {
     const until = between(rng, pastFrom + YEAR, REFERENCE_DAY - 400);
     pastJob = {
       employer: pastEmployer,
@@ -133,7 +145,7 @@ function workOf(
     return { work: { kind: 'employee', job: { employer, from }, salary }, ...(pastJob ? { pastJob } : {}) };
   }
   if (pastJob && age >= 60) pastJob = { ...pastJob, reason: 'retirement' };
-  if (r < self) {
+  if (r < self && start < REFERENCE_DAY - 30) {
     return {
       work: {
         kind: 'self-employed',
@@ -289,6 +301,37 @@ const DISABILITY_TYPES = [
 ];
 const NATIONALITIES = ['CN', 'VN', 'PH', 'UZ', 'TH', 'US'];
 
+/**
+ * Every 25th block (offset 2, so block 0's corporation representatives stay native-born) is a
+ * family that came to Korea as adults and was naturalised; children were born Korean. Demo
+ * citizens came as children and were naturalised at 13, so they serve like anyone else.
+ */
+function naturalisationOf(member: Member, seed: number): Life['naturalised'] {
+  const showcase = member.role === 'head' && demoHead(member.index) !== undefined;
+  const adult = ageAt(member.birth, REFERENCE_DAY) >= 19;
+  if (!((Math.floor(member.index / 4) % 25 === 2 || showcase) && adult && member.role !== 'child'))
+    return undefined;
+  const rng = new Random(seed, member.index, 0x6e617475);
+  const arrived = showcase ? plusYears(member.birth, 8) : plusYears(member.birth, 19) + rng.int(2 * YEAR);
+  if (arrived + 3 * YEAR >= REFERENCE_DAY) return undefined;
+  return {
+    arrived,
+    naturalised: showcase
+      ? plusYears(member.birth, 13)
+      : between(rng, arrived + 3 * YEAR, Math.min(arrived + 10 * YEAR, REFERENCE_DAY - 1)),
+    nationality: rng.pick(NATIONALITIES),
+  };
+}
+
+function militaryFor(member: Member, seed: number): Military | undefined {
+  const n = naturalisationOf(member, seed);
+  return militaryOf(
+    member,
+    new Random(seed, member.index, 0x6d696c69),
+    n !== undefined && n.naturalised >= plusYears(member.birth, 18),
+  );
+}
+
 const optional = <K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 
@@ -306,23 +349,7 @@ export function lifeOf(index: number, seed: number, incorporated: (c: number) =>
   const adultDay = plusYears(member.birth, 19);
   const after = (from: number) => between(rng, Math.min(from, REFERENCE_DAY - 1), REFERENCE_DAY - 1);
   const { work, pastJob } = workOf(member, seed, incorporated);
-  // Every 25th block (offset 2, so block 0's corporation representatives stay native-born) is a
-  // family that came to Korea and was naturalised; children born after naturalisation were not.
-  const block = Math.floor(index / 4);
-  const naturalisedFamily = (block % 25 === 2 || showcase) && adult && member.role !== 'child';
-  // Demo citizens came as children and were naturalised at 13, so they serve like anyone else.
-  const arrived = showcase ? plusYears(member.birth, 8) : plusYears(member.birth, 19) + rng.int(2 * YEAR);
-  const naturalised =
-    naturalisedFamily && arrived + 3 * YEAR < REFERENCE_DAY
-      ? {
-          arrived,
-          naturalised: showcase
-            ? plusYears(member.birth, 13)
-            : between(rng, arrived + 3 * YEAR, Math.min(arrived + 10 * YEAR, REFERENCE_DAY - 1)),
-          nationality: rng.pick(NATIONALITIES),
-        }
-      : undefined;
-  const exempt = naturalised !== undefined && naturalised.naturalised >= plusYears(member.birth, 18);
+  const naturalised = naturalisationOf(member, seed);
   const licence = age >= 18 && chance(0.7) ? after(plusYears(member.birth, 18)) : undefined;
   const vehicle =
     licence !== undefined && adult && chance(0.6) ? after(Math.max(licence, adultDay)) : undefined;
@@ -345,7 +372,7 @@ export function lifeOf(index: number, seed: number, incorporated: (c: number) =>
     showcase,
     work,
     ...(pastJob ? { pastJob } : {}),
-    ...optional('military', militaryOf(member, new Random(seed, index, 0x6d696c69), exempt)),
+    ...optional('military', militaryFor(member, seed)),
     ...(chance(0.05)
       ? {
           disability: {
