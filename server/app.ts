@@ -15,12 +15,16 @@ import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
 import { metricsMiddleware, type Metrics } from './http/metrics.js';
 import { problemHandler } from './http/problem.js';
+import { responseValidation } from './http/response-validation.js';
 import { requestId } from './http/request-id.js';
 import { NotFoundError } from './errors.js';
 import { join } from 'node:path';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'validateResponses' | 'trustProxy' | 'publicUrl'>;
+  config: Pick<
+    Config,
+    'bodyLimitBytes' | 'validateResponses' | 'responseViolations' | 'trustProxy' | 'publicUrl'
+  >;
   logger: Logger;
   metrics: Metrics;
   health: HealthService;
@@ -94,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
     OpenApiValidator.middleware({
       apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
       validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false, allErrors: true },
-      validateResponses: deps.config.validateResponses ? { removeAdditional: false } : false,
+      validateResponses: responseValidation(deps.config, deps.metrics, deps.logger),
       validateSecurity: false,
       ignorePaths: NON_API_PATHS,
     }),

@@ -10,6 +10,8 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Responses that broke the contract (VALIDATE_RESPONSES in report mode: sent all the same). */
+  responseViolations: Counter<'route'>;
 }
 
 export function createMetrics(poolStats: () => PoolStats): Metrics {
@@ -28,6 +30,12 @@ export function createMetrics(poolStats: () => PoolStats): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const responseViolations = new Counter({
+    name: 'openapi_response_violations_total',
+    help: 'Responses that did not match openapi/gateway.yaml, by route template',
+    labelNames: ['route'] as const,
+    registers: [registry],
+  });
   const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
     new Gauge({
       name,
@@ -41,10 +49,10 @@ export function createMetrics(poolStats: () => PoolStats): Metrics {
   pool('db_pool_connections_free', 'Idle database connections', (s) => s.free);
   pool('db_pool_acquires_pending', 'Requests waiting for a database connection', (s) => s.pending);
   pool('db_pool_connections_max', 'Largest pool size', (s) => s.max);
-  return { registry, httpRequests, httpDuration };
+  return { registry, httpRequests, httpDuration, responseViolations };
 }
 
-function routeTemplate(req: Request): string {
+export function routeTemplate(req: Request): string {
   const openapi = (req as Request & { openapi?: { openApiRoute?: string } }).openapi;
   if (openapi?.openApiRoute) return openapi.openApiRoute;
   if (req.route?.path) return `${req.baseUrl}${String(req.route.path)}`;
