@@ -361,6 +361,12 @@ export function checkCorporation(
     () =>
       `corporation ${index}: founded ${String(register.incorporationDate)} by someone born ${person.birthDate}`,
   );
+  check(
+    t,
+    Number(register.capital) === Number(register.parValuePerShare) * Number(register.issuedShares) &&
+      Number(register.issuedShares) <= Number(register.authorisedShares),
+    () => `corporation ${index}: capital ${String(register.capital)} is not par × issued shares`,
+  );
   const staff = generateRecord(catalog.get('enterprise.workplace-insurance-subscribers'), corporation);
   for (const e of staff.insuredEmployees as Rec[])
     check(

@@ -128,6 +128,7 @@ function vehicle(r: Rec, c: RecordContext): void {
   if ('firstRegistrationDate' in r) r.firstRegistrationDate = iso(first);
   if ('reportDate' in r) r.reportDate = iso(first);
   if ('modelYear' in r) r.modelYear = yearOf(first);
+  if ('usage' in r) r.usage = c.subjectKind === 'person' ? 'private' : 'commercial';
   if (Array.isArray(r.ownershipChanges))
     r.ownershipChanges = [{ date: iso(first), cause: 'new-registration' }];
   if (Array.isArray(r.inspections))
@@ -197,6 +198,14 @@ function business(r: Rec, c: RecordContext): void {
   if ('status' in r)
     r.status = 'corporateRegistrationNumber' in r ? (status === 'closed' ? 'dissolved' : 'active') : status;
   if ('statusChangedOn' in r) r.statusChangedOn = iso(between(c.rng, opened, REFERENCE_DAY - 1));
+  if ('parValuePerShare' in r) {
+    // Capital is what the issued shares are worth at par.
+    const issued = 10_000 + c.rng.int(990_000);
+    r.parValuePerShare = 5_000;
+    r.issuedShares = issued;
+    r.authorisedShares = issued * 4;
+    r.capital = issued * 5_000;
+  }
   if (Array.isArray(r.officers))
     r.officers = [
       {
