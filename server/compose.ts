@@ -28,6 +28,7 @@ import { createOrganisationsRepo } from './organisations/organisations.repo.js';
 import { subjectKey } from './audit/commitment.js';
 import { createRefusalAudit } from './queries/audit-refusal.js';
 import { createQueryLimits } from './queries/limits.js';
+import { queriesCleanup } from './queries/queries.cleanup.js';
 import { queryRefusalSteps } from './queries/refusal-steps.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
@@ -200,6 +201,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   apiRouters.push(consents.apiRouter);
   background.push(...consents.background, ...portal.background);
   const queriesRepo = createQueriesRepo(db);
+  background.push(queriesCleanup(queriesRepo, logger, options.now ? { now: options.now } : {}));
   const queries = createQueryService({
     catalog,
     policy,

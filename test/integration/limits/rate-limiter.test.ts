@@ -5,6 +5,7 @@ import { AppError } from '../../../server/errors.js';
 import { createRateLimiter, secondsLeftInWindow } from '../../../server/limits/rate-limiter.js';
 import { createRateWindowsRepo } from '../../../server/limits/rate-windows.repo.js';
 import { createQueryLimits } from '../../../server/queries/limits.js';
+import { queriesCleanup } from '../../../server/queries/queries.cleanup.js';
 import { createQueriesRepo } from '../../../server/queries/queries.repo.js';
 import { freshDatabase, type TestDatabase } from '../../support/database.js';
 
@@ -82,5 +83,31 @@ describe('rate limits in PostgreSQL', function () {
     expect(budget?.headers).to.deep.equal({ 'Retry-After': '10' });
     // Another requester has its own budget.
     await limits.admit({ requester: 'client:other', subjectKey: 's1', now: at });
+  });
+
+  it('sweeps ended windows, old harvesting rows and expired idempotency records, keeping the current ones', async () => {
+    const db = database.db;
+    const now = new Date('2030-01-04T12:30:00Z');
+    const windows = createRateWindowsRepo(db);
+    await windows.take([{ key: 'sweep:old', window: 'minute' }], new Date('2030-01-04T11:29:00Z'));
+    await windows.take([{ key: 'sweep:this-hour', window: 'hour' }], new Date('2030-01-04T12:00:00Z'));
+    const repo = createQueriesRepo(db);
+    await repo.admit('client:sweep', 'old-subject', new Date('2030-01-04T10:05:00Z'));
+    await repo.admit('client:sweep', 'new-subject', new Date('2030-01-04T12:05:00Z'));
+    await repo.claimIdempotencyKey('client:sweep', 'expired', 'h1', new Date('2030-01-04T12:29:59Z'));
+    await repo.claimIdempotencyKey('client:sweep', 'live', 'h2', new Date('2030-01-04T12:40:00Z'));
+
+    const task = queriesCleanup(repo, pino({ level: 'silent' }), { now: () => now, intervalMs: 60_000 });
+    task.start();
+    await task.stop();
+
+    const keys = (await db('rate_window').where('requester', 'like', 'sweep:%').pluck('requester')).sort();
+    expect(keys).to.deep.equal(['sweep:this-hour']);
+    expect(
+      await db('subject_access_hour').where({ requester: 'client:sweep' }).pluck('subject_key'),
+    ).to.deep.equal(['new-subject']);
+    expect(await db('query_idempotency').where({ requester: 'client:sweep' }).pluck('key')).to.deep.equal([
+      'live',
+    ]);
   });
 });
