@@ -81,13 +81,21 @@ function ed25519Verify(key: KeyObject, message: Uint8Array, signature: Uint8Arra
   }
 }
 
-/** The log's own signature (type 0x01) over the note text. */
-export function ed25519Signer(name: string, privateKey: KeyObject): NoteSigner {
-  const id = keyId(name, SIG_ED25519, ed25519PublicKeyBytes(privateKey));
+/**
+ * The log's own signature (type 0x01) over the note text, with a key in memory or a key-store key that
+ * signs without handing out its private half (an HSM's).
+ */
+export function ed25519Signer(
+  name: string,
+  key: KeyObject | { publicKey: KeyObject; sign(data: Uint8Array): Promise<Uint8Array> },
+): NoteSigner {
+  const held = 'sign' in key ? key : null;
+  const privateKey = held ? null : (key as KeyObject);
+  const id = keyId(name, SIG_ED25519, ed25519PublicKeyBytes(held ? held.publicKey : privateKey!));
   return {
     name,
     keyId: id,
-    sign: async (text) => sign(null, utf8(text), privateKey),
+    sign: async (text) => (held ? held.sign(utf8(text)) : sign(null, utf8(text), privateKey!)),
   };
 }
 

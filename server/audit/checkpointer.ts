@@ -79,7 +79,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       }
       const key = keys.current('checkpoint');
       const signed = await signNote(formatCheckpoint({ origin, size, rootHash: root }), [
-        ed25519Signer(origin, key.privateKey),
+        ed25519Signer(origin, key),
       ]);
       const { text } = parseNote(signed);
       const logLine = signed.slice(text.length + 1);

@@ -5,9 +5,10 @@
  * database stays authoritative and is re-read on every use.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type KeyObject } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { canonicalJson } from '../audit/preimage.js';
 import { AppError } from '../errors.js';
+import { signJwt } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { ConsentRecord, ConsentTokenClaims } from './consents.types.js';
 
@@ -133,8 +134,7 @@ export async function issueConsentToken(
     ...(record.authTime ? { auth_time: Math.floor(record.authTime.getTime() / 1000) } : {}),
   };
   const key = ctx.keys.current('consent-token');
-  const header: JWTHeaderParameters = { alg: key.alg, kid: key.kid, typ: CONSENT_TOKEN_TYPE };
-  const token = await new SignJWT({ ...claims }).setProtectedHeader(header).sign(key.privateKey);
+  const token = await signJwt(key, { typ: CONSENT_TOKEN_TYPE }, { ...claims });
   return { token, claims };
 }
 

@@ -6,8 +6,8 @@
  * backoff and jitter until `maxAttempts`, then the row is marked failed (the requester can still poll).
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Logger } from 'pino';
+import { signJwt } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { ConsentsRepo, Delivery } from './consents.repo.js';
 import type { ConsentEvent, ConsentRecord } from './consents.types.js';
@@ -34,18 +34,18 @@ export async function signWebhook(
   input: { issuer: string; audience: string; eventId: number; payload: Record<string, unknown>; now: Date },
 ): Promise<string> {
   const key = keys.current('response-signature');
-  return (
-    new SignJWT({
+  return signJwt(
+    key,
+    { typ: WEBHOOK_TOKEN_TYPE },
+    {
       toe: Math.floor(Date.parse(String(input.payload.at)) / 1000),
       events: { [CONSENT_EVENT_URI]: input.payload },
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: WEBHOOK_TOKEN_TYPE })
-      .setIssuer(input.issuer)
-      .setAudience(input.audience)
-      .setIssuedAt(Math.floor(input.now.getTime() / 1000))
+      iss: input.issuer,
+      aud: input.audience,
+      iat: Math.floor(input.now.getTime() / 1000),
       // Stable across retries, so a receiver can drop duplicates.
-      .setJti(`consent-event-${input.eventId}`)
-      .sign(key.privateKey)
+      jti: `consent-event-${input.eventId}`,
+    },
   );
 }
 

@@ -1,31 +1,38 @@
 /**
  * KeyStore on the file system: `<dir>/<purpose>/<kid>.json`, one file per key holding its private JWK,
- * written 0600. Outside production a missing purpose gets a fresh key on first start; in production the
- * store refuses to generate (keys come from the operator's key ceremony) and reports what is missing.
+ * written 0600 — the zero-setup default; KEY_STORE=pkcs11 keeps the same keys in an HSM instead.
+ * Outside production a missing purpose gets a fresh key on first start; in production the store
+ * refuses to generate (keys come from the operator's key ceremony) and reports what is missing.
  */
-import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import {
   ALGORITHM_FOR,
   KEY_PURPOSES,
   KeyStoreError,
-  type KeyAlgorithm,
+  byActiveThenNewest,
+  retirementOf,
+  type KeyInfo,
   type KeyPurpose,
-  type KeyStore,
+  type ManagedKeyStore,
   type SigningKey,
   type VerifyingKey,
 } from './key-store.js';
+import { kidOf, publicJwkOf, signInMemory } from './key-material.js';
 
 interface KeyFile {
   kid: string;
   purpose: KeyPurpose;
-  alg: KeyAlgorithm;
+  alg: KeyInfo['alg'];
   createdAt: string;
   retiredAt?: string;
   expiresAt?: string;
-  privateJwk: JWK;
+  /** Dropped when a retired checkpoint key is retired for good. */
+  privateJwk?: JWK;
+  /** Only on retired checkpoint keys whose private half was destroyed. */
+  publicJwk?: JWK;
 }
 
 export interface FileKeyStoreOptions {
@@ -35,12 +42,10 @@ export interface FileKeyStoreOptions {
   now?: () => Date;
 }
 
-const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
-
-function publicJwkOf(privateJwk: JWK, kid: string, alg: KeyAlgorithm): JWK {
-  const out: JWK = { kid, alg, use: 'sig' };
-  for (const m of PUBLIC_MEMBERS) if (privateJwk[m] !== undefined) out[m] = privateJwk[m];
-  return out;
+interface Loaded {
+  info: KeyInfo;
+  verifying?: VerifyingKey;
+  signing?: SigningKey;
 }
 
 async function generate(purpose: KeyPurpose, now: Date): Promise<KeyFile> {
@@ -48,30 +53,47 @@ async function generate(purpose: KeyPurpose, now: Date): Promise<KeyFile> {
   const { privateKey } =
     alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
-  const kid = await calculateJwkThumbprint(publicJwkOf(privateJwk, '', alg));
-  return { kid, purpose, alg, createdAt: now.toISOString(), privateJwk };
+  return { kid: await kidOf(privateJwk), purpose, alg, createdAt: now.toISOString(), privateJwk };
 }
 
-function toKey(file: KeyFile): SigningKey {
-  const privateKey: KeyObject = createPrivateKey({ key: file.privateJwk as never, format: 'jwk' });
-  const key: SigningKey = {
+function toLoaded(file: KeyFile): Loaded {
+  const info: KeyInfo = {
     kid: file.kid,
     purpose: file.purpose,
     alg: file.alg,
-    privateKey,
-    publicKey: createPublicKey(privateKey),
-    jwk: publicJwkOf(file.privateJwk, file.kid, file.alg),
     createdAt: new Date(file.createdAt),
+    canSign: Boolean(file.privateJwk),
   };
-  if (file.retiredAt) key.retiredAt = new Date(file.retiredAt);
-  if (file.expiresAt) key.expiresAt = new Date(file.expiresAt);
-  return key;
+  if (file.retiredAt) info.retiredAt = new Date(file.retiredAt);
+  if (file.expiresAt) info.expiresAt = new Date(file.expiresAt);
+  const alg = ALGORITHM_FOR[file.purpose];
+  const material = file.privateJwk ?? file.publicJwk;
+  if (!material) throw new KeyStoreError(`${file.kid}: a key file without a key`);
+  const privateKey = file.privateJwk
+    ? createPrivateKey({ key: file.privateJwk as never, format: 'jwk' })
+    : null;
+  const verifying: VerifyingKey = {
+    kid: file.kid,
+    purpose: file.purpose,
+    alg,
+    publicKey: privateKey
+      ? createPublicKey(privateKey)
+      : createPublicKey({ key: material as never, format: 'jwk' }),
+    jwk: publicJwkOf(material, file.kid, alg),
+    createdAt: info.createdAt,
+  };
+  if (info.retiredAt) verifying.retiredAt = info.retiredAt;
+  if (info.expiresAt) verifying.expiresAt = info.expiresAt;
+  if (!privateKey) return { info, verifying };
+  // The private KeyObject stays in this closure: callers get a signing function, as from an HSM.
+  const signing: SigningKey = { ...verifying, sign: async (data) => signInMemory(alg, privateKey, data) };
+  return { info, verifying, signing };
 }
 
-export class FileKeyStore implements KeyStore {
+export class FileKeyStore implements ManagedKeyStore {
   readonly #dir: string;
   readonly #now: () => Date;
-  #keys = new Map<KeyPurpose, SigningKey[]>();
+  #keys = new Map<KeyPurpose, Loaded[]>();
 
   private constructor(dir: string, now: () => Date) {
     this.#dir = dir;
@@ -94,19 +116,20 @@ export class FileKeyStore implements KeyStore {
         `No active ${missing.join(', ')} key in ${options.dir}; production never generates keys: install them first.`,
       );
     }
-    store.#load();
+    await store.reload();
     return store;
   }
 
   #read(purpose: KeyPurpose): KeyFile[] {
     const dir = join(this.#dir, purpose);
     if (!existsSync(dir)) return [];
+    const expected = ALGORITHM_FOR[purpose];
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .map((f) => {
         const file = JSON.parse(readFileSync(join(dir, f), 'utf8')) as KeyFile;
-        if (file.purpose !== purpose || file.alg !== ALGORITHM_FOR[purpose]) {
-          throw new KeyStoreError(`${join(dir, f)} is not a ${purpose} key (${ALGORITHM_FOR[purpose]})`);
+        if (file.purpose !== purpose || file.alg !== expected) {
+          throw new KeyStoreError(`${join(dir, f)} is not a ${purpose} key (${expected})`);
         }
         return file;
       });
@@ -120,24 +143,21 @@ export class FileKeyStore implements KeyStore {
     renameSync(`${path}.tmp`, path);
   }
 
-  #load(): void {
-    const keys = new Map<KeyPurpose, SigningKey[]>();
+  async reload(): Promise<void> {
+    const keys = new Map<KeyPurpose, Loaded[]>();
     for (const purpose of KEY_PURPOSES) {
-      // Active keys first (newest first), then retired ones.
-      const list = this.#read(purpose)
-        .map(toKey)
-        .sort(
-          (a, b) =>
-            Number(Boolean(a.retiredAt)) - Number(Boolean(b.retiredAt)) ||
-            b.createdAt.getTime() - a.createdAt.getTime(),
-        );
-      keys.set(purpose, list);
+      keys.set(
+        purpose,
+        this.#read(purpose)
+          .map(toLoaded)
+          .sort((a, b) => byActiveThenNewest(a.info, b.info)),
+      );
     }
     this.#keys = keys;
   }
 
   current(purpose: KeyPurpose): SigningKey {
-    const key = this.#keys.get(purpose)?.find((k) => !k.retiredAt);
+    const key = this.#keys.get(purpose)?.find((k) => !k.info.retiredAt)?.signing;
     if (!key) throw new KeyStoreError(`no active ${purpose} key`);
     return key;
   }
@@ -145,26 +165,59 @@ export class FileKeyStore implements KeyStore {
   verifyingKeys(purpose: KeyPurpose): VerifyingKey[] {
     const now = this.#now().getTime();
     return (this.#keys.get(purpose) ?? [])
-      .filter((k) => !k.expiresAt || k.expiresAt.getTime() > now)
-      .map(({ privateKey: _secret, ...pub }) => pub);
+      .flatMap((k) => (k.verifying ? [k.verifying] : []))
+      .filter((k) => !k.expiresAt || k.expiresAt.getTime() > now);
   }
 
   publicJwks(): { keys: JWK[] } {
     return { keys: KEY_PURPOSES.flatMap((p) => this.verifyingKeys(p).map((k) => ({ ...k.jwk }))) };
   }
 
-  /** Makes a new current key; the old one keeps verifying for `overlapMs`. */
-  async rotate(purpose: KeyPurpose, overlapMs: number): Promise<SigningKey> {
+  list(): KeyInfo[] {
+    return KEY_PURPOSES.flatMap((p) => (this.#keys.get(p) ?? []).map((k) => ({ ...k.info })));
+  }
+
+  async rotate(purpose: KeyPurpose, overlapMs: number): Promise<KeyInfo> {
     const now = this.#now();
+    const next = await generate(purpose, now);
+    const { retiredAt, expiresAt } = retirementOf(purpose, now, overlapMs);
     for (const file of this.#read(purpose).filter((f) => !f.retiredAt)) {
       this.#write({
         ...file,
-        retiredAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + overlapMs).toISOString(),
+        retiredAt: retiredAt.toISOString(),
+        ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
       });
     }
-    this.#write(await generate(purpose, now));
-    this.#load();
-    return this.current(purpose);
+    this.#write(next);
+    await this.reload();
+    return this.list().find((k) => k.kid === next.kid)!;
   }
+
+  async retire(options: { purpose?: KeyPurpose; kid?: string } = {}): Promise<string[]> {
+    const now = this.#now();
+    const touched: string[] = [];
+    const purposes = options.purpose ? [options.purpose] : KEY_PURPOSES;
+    for (const purpose of purposes) {
+      for (const file of this.#read(purpose)) {
+        if (!file.retiredAt || (options.kid && file.kid !== options.kid)) continue;
+        const path = join(this.#dir, purpose, `${file.kid}.json`);
+        if (purpose === 'checkpoint') {
+          if (!file.privateJwk) continue;
+          this.#write({
+            ...file,
+            privateJwk: undefined,
+            publicJwk: publicJwkOf(file.privateJwk, file.kid, 'EdDSA'),
+          });
+        } else if (options.kid || (file.expiresAt && Date.parse(file.expiresAt) <= now.getTime())) {
+          rmSync(path);
+        } else continue;
+        touched.push(file.kid);
+      }
+    }
+    if (options.kid && !touched.length) throw new KeyStoreError(`no retired key ${options.kid} to retire`);
+    await this.reload();
+    return touched;
+  }
+
+  async close(): Promise<void> {}
 }

@@ -1,8 +1,9 @@
 /**
  * Our own signing keys (DESIGN §7): checkpoints (Ed25519, signed notes), consent tokens and response
- * signatures (ES256, JWS). Callers ask for the current key of a purpose to sign and for every verifying
- * key (current plus retired-but-not-expired) to check, so rotation keeps an overlap. File-backed here;
- * a KMS implementation satisfies the same interface.
+ * signatures (ES256, JWS). Callers ask
+ * for the current key of a purpose to sign and for every verifying key (current plus retired but not
+ * yet expired) to check, so rotation keeps an overlap. A signing key never hands out its private half:
+ * it signs, so the same callers work with keys in files and keys inside a PKCS#11 token.
  */
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -29,11 +30,16 @@ export interface VerifyingKey {
   createdAt: Date;
   /** Set once a newer key took over: still verifies until expiresAt. */
   retiredAt?: Date;
+  /** Absent on retired checkpoint keys: the checkpoints they signed stay verifiable for good. */
   expiresAt?: Date;
 }
 
 export interface SigningKey extends VerifyingKey {
-  privateKey: KeyObject;
+  /**
+   * The raw signature over `data`: Ed25519's 64 bytes, or ES256's r||s (64 bytes, the JWS form, not
+   * DER) over SHA-256(data).
+   */
+  sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface KeyStore {
@@ -42,9 +48,61 @@ export interface KeyStore {
   publicJwks(): { keys: JWK[] };
 }
 
+/** One key as the operator sees it (`npm run keys -- list`). */
+export interface KeyInfo {
+  kid: string;
+  purpose: KeyPurpose;
+  alg: KeyAlgorithm;
+  createdAt: Date;
+  retiredAt?: Date;
+  expiresAt?: Date;
+  /** False once a retired key's private half was destroyed (checkpoint keys keep their public half). */
+  canSign: boolean;
+}
+
+/** What the operator's CLI and the server's background reload need beyond signing. */
+export interface ManagedKeyStore extends KeyStore {
+  /**
+   * Makes a new current key. The previous one stops signing now; a JWS key keeps verifying for
+   * `overlapMs`, a checkpoint key for good (older checkpoints must stay verifiable).
+   */
+  rotate(purpose: KeyPurpose, overlapMs: number): Promise<KeyInfo>;
+  /**
+   * Destroys what no longer serves: JWS keys whose overlap ended, and the private half of retired
+   * checkpoint keys. `kid` ends one retired key's window now. Returns the kids it touched.
+   */
+  retire(options?: { purpose?: KeyPurpose; kid?: string }): Promise<string[]>;
+  list(): KeyInfo[];
+  /** Re-reads the store, so a rotation made by the CLI reaches a running server. */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export class KeyStoreError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KeyStoreError';
   }
+}
+
+/** Orders keys for `current`: active first (newest first), then retired ones (newest first). */
+export function byActiveThenNewest<T extends { retiredAt?: Date; createdAt: Date }>(a: T, b: T): number {
+  return (
+    Number(Boolean(a.retiredAt)) - Number(Boolean(b.retiredAt)) ||
+    b.createdAt.getTime() - a.createdAt.getTime()
+  );
+}
+
+/** The retirement a rotation gives the previous key of `purpose`. */
+export function retirementOf(
+  purpose: KeyPurpose,
+  now: Date,
+  overlapMs: number,
+): { retiredAt: Date; expiresAt?: Date } {
+  if (purpose === 'checkpoint') return { retiredAt: now };
+  return { retiredAt: now, expiresAt: new Date(now.getTime() + overlapMs) };
+}
+
+export function isKeyPurpose(value: string): value is KeyPurpose {
+  return (KEY_PURPOSES as readonly string[]).includes(value);
 }

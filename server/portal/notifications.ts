@@ -9,11 +9,11 @@
  * with exponential backoff and jitter, then marked failed.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { AuditEntryBody } from '../audit/audit.types.js';
 import { backoffMs } from '../consents/webhooks.js';
+import { signJwt } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { formatDateTime, t, type Lang } from '../web/i18n.js';
 import type {
@@ -108,18 +108,18 @@ export async function signAccessNotification(
   input: { issuer: string; audience: string; eventId: number; payload: AccessNotificationPayload; now: Date },
 ): Promise<string> {
   const key = keys.current('response-signature');
-  return (
-    new SignJWT({
+  return signJwt(
+    key,
+    { typ: NOTIFICATION_TOKEN_TYPE },
+    {
       toe: Math.floor(Date.parse(input.payload.at) / 1000),
       events: { [ACCESS_EVENT_URI]: input.payload },
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: NOTIFICATION_TOKEN_TYPE })
-      .setIssuer(input.issuer)
-      .setAudience(input.audience)
-      .setIssuedAt(Math.floor(input.now.getTime() / 1000))
+      iss: input.issuer,
+      aud: input.audience,
+      iat: Math.floor(input.now.getTime() / 1000),
       // Stable across retries, so a receiver can drop duplicates.
-      .setJti(`access-notification-${input.eventId}`)
-      .sign(key.privateKey)
+      jti: `access-notification-${input.eventId}`,
+    },
   );
 }
 

@@ -3,8 +3,8 @@
  * JSON of the released record, signed with our response-signature key, verifiable offline
  * against /.well-known/jwks.json.
  */
-import { CompactSign } from 'jose';
 import { canonicalJson } from '../audit/commitment.js';
+import { signCompact } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { SignerPort } from './queries.ports.js';
 
@@ -16,9 +16,7 @@ export function createRecordSigner(keys: KeyStore, issuer: string): SignerPort {
     async signRecord(payload) {
       const key = keys.current('response-signature');
       const body = encoder.encode(canonicalJson({ iss: issuer, ...payload }));
-      return new CompactSign(body)
-        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: SIGNED_RECORD_TYPE })
-        .sign(key.privateKey);
+      return signCompact(key, { typ: SIGNED_RECORD_TYPE }, body);
     },
   };
 }

@@ -3,7 +3,9 @@
  * jose's checks is 403 consent_invalid with a plain-words detail, no response carries a library code
  * (ERR_JOSE_...), and each refusal is audited like any other.
  */
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
@@ -75,7 +77,10 @@ describe('consent-token errors in our own words', function () {
   it('maps every jose failure to consent_invalid with a plain-words detail', async () => {
     const header = decodeProtectedHeader(realToken) as Record<string, unknown>;
     const claims = decodeJwt(realToken) as Record<string, unknown>;
-    const ours = t.composition.keys.current('consent-token').privateKey as KeyObject;
+    // The store signs without handing out its key; these hand-made tokens need it, so read its file.
+    const { kid } = t.composition.keys.current('consent-token');
+    const file = join(t.config.keyStoreDir, 'consent-token', `${kid}.json`);
+    const ours = createPrivateKey({ key: JSON.parse(readFileSync(file, 'utf8')).privateJwk, format: 'jwk' });
     const foreign = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const past = Math.floor(Date.now() / 1000) - 3600;
     const cases: [string, string, string][] = [

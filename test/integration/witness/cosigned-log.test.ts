@@ -131,7 +131,7 @@ describe('witness: the checkpointer with two witness listeners, checked by audit
     expect(size).to.equal(83);
     const forgedRoot = new Uint8Array(32).fill(7);
     const forged = await signCheckpoint({ origin, size, rootHash: forgedRoot }, [
-      ed25519Signer(origin, keys.current('checkpoint').privateKey),
+      ed25519Signer(origin, keys.current('checkpoint')),
     ]);
     for (const w of [witnesses.a, witnesses.b]) {
       const client = httpWitnessFromConfig({ url: w.url, publicKey: w.vkey });
