@@ -15,6 +15,9 @@ import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createRetentionTask } from './retention.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
 import { httpWitnessFromConfig } from './witness-client.js';
+import { readTile } from './tiles.repo.js';
+import { tilesRouter } from './tiles.routes.js';
+import { createTileService } from './tiles.service.js';
 
 /** A night with more accesses than this (22:00–06:00 in Korea) is flagged as off-hours bulk. */
 const OFF_HOURS_ENTRIES_PER_NIGHT = 20;
@@ -69,7 +72,11 @@ export function createAuditModule(deps: {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const router = Router();
-  router.use(auditRouter(service), auditorRouter(auditor));
+  const tiles = createTileService({
+    readTile: (ref) => readTile(db, ref),
+    checkpoint: () => service.checkpoint(),
+  });
+  router.use(auditRouter(service), tilesRouter(tiles), auditorRouter(auditor));
   const retention = createRetentionTask({
     db,
     logger,
