@@ -18,6 +18,8 @@ export const CALLERS = [
   'clerk',
   'client-dpop',
   'client-bearer',
+  // A DPoP client whose token may only read consents: refused by scope on most client operations.
+  'client-read-only',
   'auditor',
   'admin',
 ] as const;
@@ -39,9 +41,11 @@ class TokenHolder {
   private token?: { value: string; at: number };
   private readonly bank: BankClient;
   private readonly dpop: boolean;
-  constructor(bank: BankClient, dpop: boolean) {
+  private readonly scope: string;
+  constructor(bank: BankClient, dpop: boolean, scope = DEFAULT_API_SCOPE) {
     this.bank = bank;
     this.dpop = dpop;
+    this.scope = scope;
   }
 
   async get(): Promise<string> {
@@ -49,7 +53,7 @@ class TokenHolder {
     const handle = oidc.getDPoPHandle(this.bank.config, this.bank.dpopKeys);
     const tokens = await oidc.clientCredentialsGrant(
       this.bank.config,
-      { scope: DEFAULT_API_SCOPE, resource: DEV_API_AUDIENCE },
+      { scope: this.scope, resource: DEV_API_AUDIENCE },
       this.dpop ? { DPoP: handle } : undefined,
     );
     this.token = { value: tokens.access_token, at: Date.now() };
@@ -61,6 +65,8 @@ export interface Callers {
   send(caller: Caller, request: OutgoingRequest): Promise<Response>;
   /** The signed-in citizen's national id, for requests about a real subject. */
   citizenId: string;
+  /** The browser of a signed-in person, for the pages outside the API (e.g. the approval screen). */
+  browser(caller: 'citizen' | 'clerk' | 'auditor' | 'admin'): Browser;
 }
 
 export async function signInCallers(gateway: TestGateway): Promise<Callers> {
@@ -82,6 +88,7 @@ export async function signInCallers(gateway: TestGateway): Promise<Callers> {
   const nuri = await bankClient(gateway, 'bank-nuri-app');
   const dpopToken = new TokenHolder(hanbit, true);
   const bearerToken = new TokenHolder(nuri, false);
+  const readOnlyToken = new TokenHolder(hanbit, true, 'consents:read');
 
   async function proof(method: string, url: URL, token: string): Promise<string> {
     return new SignJWT({
@@ -97,14 +104,15 @@ export async function signInCallers(gateway: TestGateway): Promise<Callers> {
 
   return {
     citizenId: citizen.national_id!,
+    browser: (caller) => sessions.get(caller)!.browser,
     async send(caller, request) {
       const url = new URL(request.target, gateway.url);
       const headers = new Headers(request.headers);
       const init: RequestInit = { method: request.method, headers, redirect: 'manual' };
       // A string body would get text/plain from fetch when the request names no content type.
       if (request.body !== undefined) init.body = new TextEncoder().encode(request.body);
-      if (caller === 'client-dpop') {
-        const token = await dpopToken.get();
+      if (caller === 'client-dpop' || caller === 'client-read-only') {
+        const token = await (caller === 'client-dpop' ? dpopToken : readOnlyToken).get();
         headers.set('authorization', `DPoP ${token}`);
         headers.set('dpop', await proof(request.method, url, token));
       } else if (caller === 'client-bearer') {

@@ -16,13 +16,12 @@ export interface FuzzCase {
 }
 
 /** Values that exist in the demo data, for path parameters of reads (never of admin changes). */
-const PATH_SAMPLES: Record<string, string[]> = {
+const READ_SAMPLES: Record<string, string[]> = {
   orgId: ['org-mois', 'org-bank-hanbit'],
   clientId: ['bank-nuri-app', 'bank-hanbit-app'],
   code: ['loan.mortgage-screening', 'resident.id-verification'],
   recordTypeId: ['resident.registration-abstract', 'land.ledger'],
   scheme: ['rrn', 'brn', 'crn', 'frn'],
-  entryId: ['1', '2'],
 };
 
 const BAD_JSON = [
@@ -100,7 +99,7 @@ function asText(value: unknown): string {
 function callersFor(operation: Operation): Caller[] {
   if (operation.access === 'public') return ['anonymous', 'citizen', 'client-dpop'];
   return operation.access.flatMap((role): Caller[] =>
-    role === 'client' ? ['client-dpop', 'client-bearer'] : [role],
+    role === 'client' ? ['client-dpop', 'client-dpop', 'client-bearer', 'client-read-only'] : [role],
   );
 }
 
@@ -124,7 +123,12 @@ interface Parts {
  * body, an unknown or repeated or badly escaped query parameter), so that most requests are wrong
  * in one way only and reach the check that should refuse them.
  */
-export function fuzzCases(operation: Operation, hints: Hints): fc.Arbitrary<FuzzCase> {
+export function fuzzCases(
+  operation: Operation,
+  hints: Hints,
+  /** Path parameter name → ids of objects that exist (the fuzz world), for any method. */
+  objects: Readonly<Record<string, readonly string[]>> = {},
+): fc.Arbitrary<FuzzCase> {
   const { validValue, fuzzValue, hostileValue } = schemaArbitraries(hints);
   const read = operation.method === 'GET';
   const byPlace = (place: Parameter['in']) => operation.parameters.filter((p) => p.in === place);
@@ -134,7 +138,13 @@ export function fuzzCases(operation: Operation, hints: Hints): fc.Arbitrary<Fuzz
 
   const validParam = (p: Parameter): fc.Arbitrary<string> => {
     const valid = validValue(p.schema, 0, p.name).map(asText);
-    const samples = PATH_SAMPLES[p.name];
+    if (p.in === 'path' && objects[p.name]?.length) {
+      return fc.oneof(
+        { weight: 1, arbitrary: valid },
+        { weight: 2, arbitrary: fc.constantFrom(...objects[p.name]!) },
+      );
+    }
+    const samples = READ_SAMPLES[p.name];
     if (p.in === 'path' && samples && (read || operation.operationId === 'checkIdentifier')) {
       return fc.oneof(valid, fc.constantFrom(...samples));
     }
