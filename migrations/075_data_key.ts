@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 
-// Envelope encryption at rest (docs/data-at-rest.md). `data_key` holds data keys only in wrapped form:
-// each is sealed by a key-encryption key (kek_id) that stays in the key store, so the database alone
-// opens nothing. Answers kept for Idempotency-Key replay are stored sealed by one of these keys
+// Envelope encryption at rest (docs/data-at-rest.md). `data_key` holds data keys only in wrapped form
+// (`kw1.<kek kid>.<iv>.<sealed>`): each is sealed by a key-encryption key that stays in the key store,
+// so the database alone opens nothing. Answers kept for Idempotency-Key replay are stored sealed by one of these keys
 // (AES-256-GCM, associated data naming the row) instead of as clear JSON. The foreign key keeps a data
 // key while a row still needs it. Answers stored in clear before this migration are deleted: they are
 // at most QUERY_IDEMPOTENCY_TTL_S old, and a retry of one runs again as a new, audited query.
@@ -11,8 +11,7 @@ export async function up(knex: Knex): Promise<void> {
     CREATE TABLE data_key (
       id          uuid PRIMARY KEY,
       purpose     text NOT NULL,
-      kek_id      text NOT NULL,
-      wrapped     bytea NOT NULL,
+      wrapped     text NOT NULL,
       created_at  timestamptz NOT NULL
     )`);
   await knex.raw(`CREATE INDEX data_key_purpose_created ON data_key (purpose, created_at)`);

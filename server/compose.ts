@@ -18,6 +18,14 @@ import type { IdentitySetup } from './auth/identity.js';
 import { FileKeyStore } from './keys/file-key-store.js';
 import type { KeyStore } from './keys/key-store.js';
 import { keysRouter } from './keys/keys.routes.js';
+import { FileKeyWrapper } from './keys/data-keys.js';
+import { createDataKeyRepo } from './at-rest/data-key.repo.js';
+import {
+  createDataKeyRing,
+  createSealer,
+  dataKeyRetirement,
+  DATA_KEY_RETIREMENT_INTERVAL_MS,
+} from './at-rest/envelope.js';
 import { loadCatalog, type Catalog } from './catalog/catalog.js';
 import { catalogRouter } from './catalog/catalog.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
@@ -29,6 +37,7 @@ import { subjectKey } from './audit/commitment.js';
 import { createRefusalAudit } from './queries/audit-refusal.js';
 import { createQueryLimits } from './queries/limits.js';
 import { queriesCleanup } from './queries/queries.cleanup.js';
+import { createReplayStore } from './queries/idempotency.js';
 import { queryRefusalSteps } from './queries/refusal-steps.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
@@ -226,8 +235,21 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
     deadlineMs: config.queries.deadlineMs,
   });
+  // Answers kept for Idempotency-Key replay hold record values: sealed at rest (docs/data-at-rest.md).
+  const replayKeys = createDataKeyRing({
+    wrapper: FileKeyWrapper.open({
+      keyStoreDir: config.keyStoreDir,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    repo: createDataKeyRepo(db),
+    purpose: 'query-replay',
+    rotationMs: config.queries.dataKeyRotationMs,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  background.push(dataKeyRetirement(replayKeys, logger, DATA_KEY_RETIREMENT_INTERVAL_MS));
+  const replay = createReplayStore({ repo: queriesRepo, sealer: createSealer(replayKeys), logger });
   apiRouters.push(
-    queriesRouter(queries, queriesRepo, {
+    queriesRouter(queries, replay, {
       now: options.now ?? (() => new Date()),
       idempotencyTtlMs: config.queries.idempotencyTtlMs,
     }),

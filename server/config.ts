@@ -121,6 +121,11 @@ export const variables = {
     help: 'how long a query answer is kept for replay under its Idempotency-Key, in seconds',
     example: '600',
   },
+  DATA_KEY_ROTATION_S: {
+    schema: { type: 'integer', minimum: 60, maximum: 86400, default: 3600 },
+    help: 'how long one data key seals stored answers before a new one is made (envelope encryption at rest), in seconds',
+    example: '3600',
+  },
   SEED_DEMO_DATA: {
     schema: { type: 'boolean' },
     help: 'true or false: load demo organisations, purposes and registry subjects at start (default true outside production; refused in production)',
@@ -142,6 +147,37 @@ export const variables = {
     schema: { type: 'string', minLength: 1, default: '.data/keys' },
     help: 'folder of the file key store (checkpoint, consent-token, response-signature keys)',
     example: '.data/keys',
+  },
+  KEY_STORE: {
+    schema: { enum: ['file', 'pkcs11'], default: 'file' },
+    help: 'file (keys under KEY_STORE_DIR, the zero-setup default) or pkcs11 (signing keys inside a PKCS#11 token: PKCS11_MODULE, PKCS11_TOKEN_LABEL or PKCS11_SLOT, PKCS11_PIN)',
+    example: 'file',
+  },
+  PKCS11_MODULE: {
+    schema: { type: 'string', minLength: 1, default: '/usr/lib/softhsm/libsofthsm2.so' },
+    help: "path of the PKCS#11 module (the HSM vendor's library; Debian's SoftHSM2 by default)",
+    example: '/usr/lib/softhsm/libsofthsm2.so',
+  },
+  PKCS11_TOKEN_LABEL: {
+    schema: { type: 'string', minLength: 1, maxLength: 32 },
+    help: 'label of the PKCS#11 token that holds our keys (or give PKCS11_SLOT)',
+    example: '',
+  },
+  PKCS11_SLOT: {
+    schema: { type: 'integer', minimum: 0 },
+    help: 'PKCS#11 slot id of the token, when it is not chosen by PKCS11_TOKEN_LABEL',
+    example: '',
+  },
+  PKCS11_PIN: {
+    schema: { type: 'string', minLength: 4 },
+    help: "the token's user PIN (KEY_STORE=pkcs11); better as PKCS11_PIN_FILE",
+    secret: true,
+    example: '',
+  },
+  KEY_OVERLAP_DAYS: {
+    schema: { type: 'number', minimum: 0, maximum: 365, default: 7 },
+    help: 'days a rotated consent-token or response-signature key keeps verifying (and stays in the JWKS) before it retires',
+    example: '7',
   },
   AUDIT_LOG_ORIGIN: {
     schema: { type: 'string', pattern: '^[^\\s+]+$', default: 'joint-use-center.localhost/audit/v1' },
@@ -319,6 +355,8 @@ export interface Config {
     harvestFlagSubjectsPerHour: number;
     harvestMaxSubjectsPerHour: number;
     idempotencyTtlMs: number;
+    /** Sealing period of one query-replay data key (docs/data-at-rest.md). */
+    dataKeyRotationMs: number;
   };
   trustProxy: string | boolean | number;
   /** HMAC key of subject pseudonyms (DESIGN §2.4). */
@@ -326,6 +364,12 @@ export interface Config {
   /** HMAC key of the policy `hash` form: pairwise per requester organisation (DESIGN §8). */
   policyPairwiseKey: string;
   keyStoreDir: string;
+  /** Where the signing keys live (KEY_STORE) and how long a rotated one overlaps. */
+  keyStore: {
+    kind: 'file' | 'pkcs11';
+    overlapMs: number;
+    pkcs11?: { module: string; tokenLabel?: string; slot?: number; pin: string };
+  };
   audit: {
     logOrigin: string;
     /** Witnesses the checkpointer submits every checkpoint to (WITNESSES). */
@@ -449,6 +493,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       'DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for development)',
     );
   }
+  if (problems.length === 0 && v.KEY_STORE === 'pkcs11') {
+    if (!given.has('PKCS11_PIN')) problems.push('PKCS11_PIN (or PKCS11_PIN_FILE) is required when KEY_STORE=pkcs11');
+    if (given.has('PKCS11_TOKEN_LABEL') === given.has('PKCS11_SLOT')) {
+      problems.push('KEY_STORE=pkcs11 needs exactly one of PKCS11_TOKEN_LABEL and PKCS11_SLOT');
+    }
+  }
   if (problems.length === 0 && nodeEnv === 'production') {
     if (!given.has('SUBJECT_PEPPER') || v.SUBJECT_PEPPER === DEV_SUBJECT_PEPPER) {
       problems.push(
@@ -499,11 +549,26 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       harvestFlagSubjectsPerHour: v.HARVEST_FLAG_SUBJECTS_PER_HOUR,
       harvestMaxSubjectsPerHour: v.HARVEST_MAX_SUBJECTS_PER_HOUR,
       idempotencyTtlMs: (v.QUERY_IDEMPOTENCY_TTL_S as number) * 1000,
+      dataKeyRotationMs: (v.DATA_KEY_ROTATION_S as number) * 1000,
     }),
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
     subjectPepper: v.SUBJECT_PEPPER,
     policyPairwiseKey: v.POLICY_PAIRWISE_KEY,
     keyStoreDir: v.KEY_STORE_DIR,
+    keyStore: Object.freeze({
+      kind: v.KEY_STORE,
+      overlapMs: Math.round((v.KEY_OVERLAP_DAYS as number) * 86_400_000),
+      ...(v.KEY_STORE === 'pkcs11'
+        ? {
+            pkcs11: Object.freeze({
+              module: v.PKCS11_MODULE,
+              pin: v.PKCS11_PIN,
+              ...(v.PKCS11_TOKEN_LABEL ? { tokenLabel: v.PKCS11_TOKEN_LABEL } : {}),
+              ...(v.PKCS11_SLOT !== undefined ? { slot: v.PKCS11_SLOT } : {}),
+            }),
+          }
+        : {}),
+    }),
     audit: Object.freeze({
       logOrigin: v.AUDIT_LOG_ORIGIN,
       witnesses,

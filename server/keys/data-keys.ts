@@ -1,97 +1,68 @@
 /**
- * Envelope encryption's key custody (docs/data-at-rest.md): data keys that encrypt stored record values
- * are generated here and handed out in two forms, the plaintext (kept only in memory) and the same key
- * wrapped by a key-encryption key (KEK) that never leaves the store. Only the wrapped form is written
- * to the database, so a copy of the database (a dump, a backup, a replica's disk) opens nothing without
- * the KEK. A PKCS#11 store implements the same interface with the KEK inside the token (C_WrapKey /
- * C_UnwrapKey, or C_Encrypt with AES-GCM); `wrapped` is opaque to callers and read back only by the
- * store that made it, named by `kekId`.
+ * Envelope encryption's key custody (docs/data-at-rest.md). Data keys that seal stored record values are
+ * kept in the database only wrapped by a key-encryption key (KEK) that stays in the key store, so a copy
+ * of the database (a dump, a backup, a replica's disk) opens nothing without the key store.
  *
- * The file store keeps each KEK as `<dir>/<kid>.json` (0600, folder 0700), an `oct` JWK of 256 bits.
- * Rotation makes a new current KEK and marks the old one retired: it still unwraps the data keys it
- * wrapped, and may be destroyed once no stored data key names it (`npm run data-keys -- status`).
+ * `KeyWrapper` is the part of the key store envelope encryption needs: the KeyStore interface
+ * (key-store.ts) carries the same two methods, in the file store and in the PKCS#11 store, where the KEK
+ * never leaves the token. `FileKeyWrapper` is the file form of it for a key store that does not have
+ * them yet; it uses the key store's own layout and text form (`<dir>/data-key/<kid>.json`, an `oct` JWK
+ * of 256 bits written 0600; wrapped keys as `kw1.<kek kid>.<iv>.<ciphertext‖tag>`, the AAD `kw1.<kid>`),
+ * so either opens what the other wrapped and the KEK rotates with the other keys of the store.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyStoreError } from './key-store.js';
 
-/** What a data key is for; it is bound into the wrapping, so a key made for one use opens no other. */
-export type DataKeyPurpose = 'query-replay';
-
-export interface DataKey {
-  /** 32 random bytes (AES-256): memory only, never stored. */
-  plaintext: Uint8Array;
-  /** The plaintext wrapped by the KEK `kekId`: what the database keeps. */
-  wrapped: Uint8Array;
-  kekId: string;
+export interface KeyWrapper {
+  /** Seals a data key under the current KEK; the text names that KEK, so rotation keeps old keys open. */
+  wrapKey(dataKey: Uint8Array): Promise<string>;
+  /** Opens what wrapKey sealed; throws KeyStoreError if it was altered or its KEK is unknown. */
+  unwrapKey(wrapped: string): Promise<Uint8Array>;
 }
 
-export interface KekInfo {
-  kid: string;
-  createdAt: Date;
-  retiredAt?: Date;
-}
-
-/** The part of a key store that envelope encryption needs. */
-export interface DataKeySource {
-  generateDataKey(purpose: DataKeyPurpose): Promise<DataKey>;
-  /** The plaintext of a wrapped data key; throws KeyStoreError if the KEK is gone or the bytes are not its. */
-  unwrap(kekId: string, wrapped: Uint8Array, purpose: DataKeyPurpose): Promise<Uint8Array>;
-}
-
-/** The operator's side: rotate, list, destroy (the CLI and tests). */
-export interface KekAdmin {
-  keks(): KekInfo[];
-  rotate(): Promise<KekInfo>;
-  /** Deletes a retired KEK for good; every data key it wrapped becomes unreadable. */
-  destroy(kid: string): void;
-}
+const PURPOSE = 'data-key';
+const VERSION = 'kw1';
+const KID = /^[A-Za-z0-9_-]{16,64}$/;
 
 interface KekFile {
   kid: string;
+  purpose: typeof PURPOSE;
+  alg: 'A256GCM';
   createdAt: string;
   retiredAt?: string;
-  jwk: { kty: 'oct'; alg: 'A256GCMKW'; k: string };
+  privateJwk: { kty: 'oct'; k: string };
 }
 
-export const DATA_KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const WRAP_VERSION = 1;
-const KID = /^[A-Za-z0-9_-]{16,64}$/;
-
-function wrapAad(purpose: DataKeyPurpose, kekId: string): Buffer {
-  return Buffer.from(`juc-data-key\u0000${purpose}\u0000${kekId}`, 'utf8');
-}
-
-export interface FileDataKeySourceOptions {
-  /** Usually `<KEY_STORE_DIR>/data-key-kek`. */
-  dir: string;
-  /** Create the first KEK when there is none (never in production). */
-  allowGenerate: boolean;
+export interface FileKeyWrapperOptions {
+  /** KEY_STORE_DIR: the KEKs live in its `data-key` folder. */
+  keyStoreDir: string;
   now?: () => Date;
 }
 
-export class FileDataKeySource implements DataKeySource, KekAdmin {
+export class FileKeyWrapper implements KeyWrapper {
   readonly #dir: string;
-  readonly #now: () => Date;
   readonly #secrets = new Map<string, Buffer>();
 
-  private constructor(dir: string, now: () => Date) {
+  private constructor(dir: string) {
     this.#dir = dir;
-    this.#now = now;
   }
 
-  static async open(options: FileDataKeySourceOptions): Promise<FileDataKeySource> {
-    const store = new FileDataKeySource(options.dir, options.now ?? (() => new Date()));
+  static open(options: FileKeyWrapperOptions): FileKeyWrapper {
+    const store = new FileKeyWrapper(join(options.keyStoreDir, PURPOSE));
+    // Production too, as the key store does: a deployment from before envelope encryption has no KEK yet.
     if (!store.#files().some((f) => !f.retiredAt)) {
-      if (!options.allowGenerate) {
-        throw new KeyStoreError(
-          `No active data-key KEK in ${options.dir}; production never generates keys: run \`npm run data-keys -- rotate\` first.`,
-        );
-      }
-      await store.rotate();
+      const now = (options.now ?? (() => new Date()))();
+      const kid = randomBytes(16).toString('base64url');
+      const k = randomBytes(32).toString('base64url');
+      store.#write({
+        kid,
+        purpose: PURPOSE,
+        alg: 'A256GCM',
+        createdAt: now.toISOString(),
+        privateJwk: { kty: 'oct', k },
+      });
     }
     return store;
   }
@@ -100,16 +71,15 @@ export class FileDataKeySource implements DataKeySource, KekAdmin {
     if (!existsSync(this.#dir)) return [];
     return readdirSync(this.#dir)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => this.#parse(join(this.#dir, f)));
-  }
-
-  #parse(path: string): KekFile {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as KekFile;
-    const secret = Buffer.from(file.jwk?.k ?? '', 'base64url');
-    if (!KID.test(file.kid) || file.jwk?.kty !== 'oct' || secret.length !== DATA_KEY_BYTES) {
-      throw new KeyStoreError(`${path} is not a 256-bit data-key KEK`);
-    }
-    return file;
+      .map((f) => {
+        const file = JSON.parse(readFileSync(join(this.#dir, f), 'utf8')) as KekFile;
+        const secret = Buffer.from(file.privateJwk?.k ?? '', 'base64url');
+        if (file.purpose !== PURPOSE || !KID.test(file.kid) || secret.length !== 32) {
+          throw new KeyStoreError(`${join(this.#dir, f)} is not a 256-bit data-key KEK`);
+        }
+        this.#secrets.set(file.kid, secret);
+        return file;
+      });
   }
 
   #write(file: KekFile): void {
@@ -119,79 +89,50 @@ export class FileDataKeySource implements DataKeySource, KekAdmin {
     renameSync(`${path}.tmp`, path);
   }
 
+  /** Read from disk each time (once per data-key period), so a rotation made elsewhere is followed. */
+  #current(): KekFile {
+    const [newest] = this.#files()
+      .filter((f) => !f.retiredAt)
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    if (!newest) throw new KeyStoreError(`no active data-key KEK in ${this.#dir}`);
+    return newest;
+  }
+
   #secret(kid: string): Buffer {
-    const cached = this.#secrets.get(kid);
-    if (cached) return cached;
-    const path = join(this.#dir, `${kid}.json`);
-    if (!KID.test(kid) || !existsSync(path)) throw new KeyStoreError(`data-key KEK ${kid} is not in the store`);
-    const secret = Buffer.from(this.#parse(path).jwk.k, 'base64url');
-    this.#secrets.set(kid, secret);
+    if (!this.#secrets.has(kid)) this.#files();
+    const secret = this.#secrets.get(kid);
+    if (!secret) throw new KeyStoreError(`data key wrapped by an unknown key-encryption key ${kid}`);
     return secret;
   }
 
-  /** Read from disk each time (once per data-key period), so a rotation by the CLI is seen without a restart. */
-  #current(): KekFile {
-    const active = this.#files()
-      .filter((f) => !f.retiredAt)
-      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-    if (!active[0]) throw new KeyStoreError(`no active data-key KEK in ${this.#dir}`);
-    return active[0];
+  async wrapKey(dataKey: Uint8Array): Promise<string> {
+    const { kid } = this.#current();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#secret(kid), iv).setAAD(
+      Buffer.from(`${VERSION}.${kid}`),
+    );
+    const sealed = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+    return [VERSION, kid, iv.toString('base64url'), sealed.toString('base64url')].join('.');
   }
 
-  async generateDataKey(purpose: DataKeyPurpose): Promise<DataKey> {
-    const kek = this.#current();
-    const plaintext = randomBytes(DATA_KEY_BYTES);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#secret(kek.kid), iv);
-    cipher.setAAD(wrapAad(purpose, kek.kid));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const wrapped = Buffer.concat([Buffer.of(WRAP_VERSION), iv, body, cipher.getAuthTag()]);
-    return { plaintext: new Uint8Array(plaintext), wrapped: new Uint8Array(wrapped), kekId: kek.kid };
-  }
-
-  async unwrap(kekId: string, wrapped: Uint8Array, purpose: DataKeyPurpose): Promise<Uint8Array> {
-    const bytes = Buffer.from(wrapped);
-    if (bytes.length !== 1 + IV_BYTES + DATA_KEY_BYTES + TAG_BYTES || bytes[0] !== WRAP_VERSION) {
-      throw new KeyStoreError(`wrapped data key under ${kekId} has the wrong length or version`);
+  async unwrapKey(wrapped: string): Promise<Uint8Array> {
+    const [version, kid, ivText, sealedText, ...rest] = wrapped.split('.');
+    if (version !== VERSION || !kid || !ivText || !sealedText || rest.length) {
+      throw new KeyStoreError('not a wrapped data key (kw1.<kid>.<iv>.<sealed>)');
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.#secret(kekId), bytes.subarray(1, 1 + IV_BYTES));
-    decipher.setAAD(wrapAad(purpose, kekId));
-    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const iv = Buffer.from(ivText, 'base64url');
+    const sealed = Buffer.from(sealedText, 'base64url');
+    if (iv.length !== 12 || sealed.length < 17) throw new KeyStoreError('wrapped data key has a bad length');
+    const decipher = createDecipheriv('aes-256-gcm', this.#secret(kid), iv).setAAD(
+      Buffer.from(`${VERSION}.${kid}`),
+    );
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     try {
       return new Uint8Array(
-        Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]),
+        Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]),
       );
     } catch {
-      throw new KeyStoreError(`wrapped data key does not open under ${kekId} for ${purpose}`);
+      throw new KeyStoreError('wrapped data key does not authenticate');
     }
-  }
-
-  keks(): KekInfo[] {
-    return this.#files()
-      .map((f) => ({
-        kid: f.kid,
-        createdAt: new Date(f.createdAt),
-        ...(f.retiredAt ? { retiredAt: new Date(f.retiredAt) } : {}),
-      }))
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  }
-
-  async rotate(): Promise<KekInfo> {
-    const now = this.#now();
-    for (const file of this.#files().filter((f) => !f.retiredAt)) {
-      this.#write({ ...file, retiredAt: now.toISOString() });
-    }
-    const kid = randomBytes(16).toString('base64url');
-    const k = randomBytes(DATA_KEY_BYTES).toString('base64url');
-    this.#write({ kid, createdAt: now.toISOString(), jwk: { kty: 'oct', alg: 'A256GCMKW', k } });
-    return { kid, createdAt: now };
-  }
-
-  destroy(kid: string): void {
-    const file = this.#files().find((f) => f.kid === kid);
-    if (!file) throw new KeyStoreError(`data-key KEK ${kid} is not in the store`);
-    if (!file.retiredAt) throw new KeyStoreError(`data-key KEK ${kid} is the current one: rotate first`);
-    rmSync(join(this.#dir, `${kid}.json`));
-    this.#secrets.delete(kid);
   }
 }

@@ -9,10 +9,17 @@ export interface AdmissionCounts {
   distinctSubjectsThisHour: number | null;
 }
 
+/** An answer kept for replay, as stored: sealed (server/at-rest/envelope.ts), never in clear. */
+export interface SealedAnswer {
+  dataKeyId: string;
+  sealed: Uint8Array;
+}
+
 export interface IdempotencyRecord {
   requestHash: string;
   statusCode: number | null;
-  response: unknown;
+  /** Null while the first attempt is still running. */
+  answer: SealedAnswer | null;
 }
 
 export function createQueriesRepo(db: Knex) {
@@ -57,7 +64,18 @@ export function createQueriesRepo(db: Knex) {
       return updated > 0;
     },
 
-    async claimIdempotencyKey(requester: string, key: string, requestHash: string, expiresAt: Date) {
+    /**
+     * Claims the key for a first attempt, or returns what is stored under it. A row past its expiry is
+     * cleared first: the key is free again, and an answer is never replayed beyond its time.
+     */
+    async claimIdempotencyKey(
+      requester: string,
+      key: string,
+      requestHash: string,
+      expiresAt: Date,
+      now: Date = new Date(),
+    ) {
+      await db('query_idempotency').where({ requester, key }).andWhere('expires_at', '<=', now).delete();
       const inserted = await db('query_idempotency')
         .insert({ requester, key, request_hash: requestHash, expires_at: expiresAt })
         .onConflict(['requester', 'key'])
@@ -71,15 +89,19 @@ export function createQueriesRepo(db: Knex) {
           ? ({
               requestHash: row.request_hash,
               statusCode: row.status_code,
-              response: row.response,
+              answer: row.response_sealed
+                ? { dataKeyId: row.data_key_id, sealed: new Uint8Array(row.response_sealed as Buffer) }
+                : null,
             } as IdempotencyRecord)
           : undefined,
       };
     },
-    async completeIdempotencyKey(requester: string, key: string, statusCode: number, response: unknown) {
-      await db('query_idempotency')
-        .where({ requester, key })
-        .update({ status_code: statusCode, response: JSON.stringify(response) });
+    async completeIdempotencyKey(requester: string, key: string, statusCode: number, answer: SealedAnswer) {
+      await db('query_idempotency').where({ requester, key }).update({
+        status_code: statusCode,
+        data_key_id: answer.dataKeyId,
+        response_sealed: Buffer.from(answer.sealed),
+      });
     },
     async releaseIdempotencyKey(requester: string, key: string) {
       await db('query_idempotency').where({ requester, key }).whereNull('status_code').delete();

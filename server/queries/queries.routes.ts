@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { canonicalJson } from '../audit/commitment.js';
 import { principalOf, requirePrincipal, type Principal } from '../auth/principal.js';
 import { ConflictError } from '../errors.js';
-import type { QueriesRepo } from './queries.repo.js';
+import type { ReplayStore } from './idempotency.js';
 import type { QueryService } from './queries.service.js';
 import type { QueryRequest } from './queries.types.js';
 
@@ -16,7 +16,7 @@ export function requesterKey(principal: Principal): string {
 
 export function queriesRouter(
   service: QueryService,
-  repo: QueriesRepo,
+  repo: ReplayStore,
   options: { now: () => Date; idempotencyTtlMs: number },
 ): Router {
   const router = Router();
@@ -26,13 +26,14 @@ export function queriesRouter(
     const key = req.get('idempotency-key');
     const requester = requesterKey(principal);
     const now = options.now();
+    const hash = key ? createHash('sha256').update(canonicalJson(body)).digest('base64url') : '';
     if (key) {
-      const hash = createHash('sha256').update(canonicalJson(body)).digest('base64url');
       const claim = await repo.claimIdempotencyKey(
         requester,
         key,
         hash,
         new Date(now.getTime() + options.idempotencyTtlMs),
+        now,
       );
       if (!claim.claimed) {
         const existing = claim.existing;
@@ -48,7 +49,7 @@ export function queriesRouter(
     }
     try {
       const response = await service.run(principal, body, { requestId: String(req.id), now });
-      if (key) await repo.completeIdempotencyKey(requester, key, 200, response);
+      if (key) await repo.completeIdempotencyKey(requester, key, hash, 200, response);
       res.json(response);
     } catch (err) {
       // A failed attempt released nothing, so the same key may be tried again.
