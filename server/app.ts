@@ -14,6 +14,7 @@ import type { HealthService } from './health/health.service.js';
 import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
 import { metricsMiddleware, type Metrics } from './http/metrics.js';
+import { validatedAsGet } from './http/head-requests.js';
 import { problemHandler } from './http/problem.js';
 import { responseValidation } from './http/response-validation.js';
 import { requestId } from './http/request-id.js';
@@ -95,13 +96,15 @@ export function createApp(deps: AppDeps): Express {
   for (const router of deps.pageRouters ?? []) app.use(router);
 
   app.use(
-    OpenApiValidator.middleware({
-      apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
-      validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false, allErrors: true },
-      validateResponses: responseValidation(deps.config, deps.metrics, deps.logger),
-      validateSecurity: false,
-      ignorePaths: NON_API_PATHS,
-    }),
+    validatedAsGet(
+      OpenApiValidator.middleware({
+        apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
+        validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false, allErrors: true },
+        validateResponses: responseValidation(deps.config, deps.metrics, deps.logger),
+        validateSecurity: false,
+        ignorePaths: NON_API_PATHS,
+      }),
+    ),
   );
   app.use(healthRouter(deps.health, deps.metrics));
   for (const router of deps.apiRouters ?? []) app.use(router);

@@ -24,6 +24,7 @@ interface LibraryError {
   message?: string;
   errors?: { path?: string; message?: string; errorCode?: string }[];
   limit?: number;
+  headers?: Record<string, string>;
 }
 
 function fromLibrary(err: LibraryError): AppError | undefined {
@@ -60,9 +61,12 @@ function fromLibrary(err: LibraryError): AppError | undefined {
         : status === 415
           ? 'Send application/json.'
           : (issues?.map((i) => `${i.pointer}: ${i.message}`).join('; ') ?? err.message ?? title);
+  // RFC 9110 §15.5.6: a 405 names the methods the resource supports (the validator lists them).
+  const allow = status === 405 ? err.headers?.Allow : undefined;
   return new AppError(status, code, title, {
     detail,
     ...(issues?.length && status === 400 ? { issues } : {}),
+    ...(allow ? { headers: { Allow: allow } } : {}),
   });
 }
 

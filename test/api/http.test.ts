@@ -95,6 +95,29 @@ describe('HTTP surface', () => {
     expectProblem(res, 405, 'method_not_allowed');
   });
 
+  it('names the methods a path supports in the Allow header of a 405', async () => {
+    const res = await request(t.app).delete('/healthz');
+    expectProblem(res, 405, 'method_not_allowed');
+    expect(res.headers.allow).to.equal('GET');
+    const queries = await request(t.app).get('/v1/queries');
+    expectProblem(queries, 405, 'method_not_allowed');
+    expect(queries.headers.allow).to.equal('POST');
+  });
+
+  it('answers HEAD like the GET it stands for, without content (it was a 405)', async () => {
+    const get = await request(t.app).get('/v1/catalog/categories');
+    expect(get.status).to.equal(200);
+    const head = await request(t.app).head('/v1/catalog/categories');
+    expect(head.status).to.equal(200);
+    expect(head.headers['content-type']).to.equal(get.headers['content-type']);
+    expect(head.headers.etag).to.equal(get.headers.etag);
+    expect(head.text ?? '').to.equal('');
+    const bad = await request(t.app).head('/v1/catalog?limit=0');
+    expect(bad.status).to.equal(400);
+    expect(bad.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect((await request(t.app).head('/v1/queries')).status).to.equal(405);
+  });
+
   it('returns 400 for malformed JSON and does not log a stack trace', async () => {
     const before = t.logs.lines.length;
     const res = await request(t.app).post('/healthz').set('Content-Type', 'application/json').send('{"a":');
