@@ -15,10 +15,10 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { createAuditModule, type AuditModule } from './audit/audit.module.js';
 import { createAuthModule, type AuthModule } from './auth/auth.module.js';
 import type { IdentitySetup } from './auth/identity.js';
-import { FileKeyStore } from './keys/file-key-store.js';
+import { openKeyStore } from './keys/open-key-store.js';
+import { keyStoreTask } from './keys/key-refresh.js';
 import type { KeyStore } from './keys/key-store.js';
 import { keysRouter } from './keys/keys.routes.js';
-import { FileKeyWrapper } from './keys/data-keys.js';
 import { createDataKeyRepo } from './at-rest/data-key.repo.js';
 import {
   createDataKeyRing,
@@ -136,11 +136,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const background: BackgroundTask[] = [];
 
   const pepper = new TextEncoder().encode(config.subjectPepper);
-  const keys = await FileKeyStore.open({
-    dir: config.keyStoreDir,
-    allowGenerate: config.nodeEnv !== 'production',
-    ...(options.now ? { now: options.now } : {}),
-  });
+  // KEY_STORE: files under KEY_STORE_DIR (zero setup) or a PKCS#11 token.
+  const keys = await openKeyStore(config, options.now ? { now: options.now } : {});
   const audit = createAuditModule({ config, db, logger, keys, ...(options.now ? { now: options.now } : {}) });
   apiRouters.push(keysRouter(keys), audit.router);
   background.push(audit.sequencer, audit.checkpointer, audit.retention);
@@ -237,10 +234,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   });
   // Answers kept for Idempotency-Key replay hold record values: sealed at rest (docs/data-at-rest.md).
   const replayKeys = createDataKeyRing({
-    wrapper: FileKeyWrapper.open({
-      keyStoreDir: config.keyStoreDir,
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    // The key store's KEK (in the PKCS#11 token when KEY_STORE=pkcs11).
+    wrapper: keys,
     repo: createDataKeyRepo(db),
     purpose: 'query-replay',
     rotationMs: config.queries.dataKeyRotationMs,
@@ -313,6 +308,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     apiRouters,
     errorSteps: { early: [refusalSteps.identify], late: [refusalSteps.record] },
   });
+  // Last, so it closes the store after every task that signs has stopped.
+  background.push(keyStoreTask(keys, (err) => logger.error({ err }, 'key store reload failed')));
   return {
     app,
     metrics,

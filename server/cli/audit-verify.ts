@@ -19,7 +19,7 @@ import { vkeyFor } from '../audit/checkpoint.js';
 import { verifyDatabase } from '../audit/db-verifier.js';
 import { verifyPublicLog } from '../audit/public-verifier.js';
 import { parsePolicy, type WitnessPolicy } from '../audit/witness-policy.js';
-import { FileKeyStore } from '../keys/file-key-store.js';
+import { openKeyStore } from '../keys/open-key-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,8 +38,9 @@ async function main(): Promise<number> {
       process.stderr.write('--db needs DATABASE_URL\n');
       return 2;
     }
-    const keys = await FileKeyStore.open({ dir: config.keyStoreDir, allowGenerate: false });
+    const keys = await openKeyStore(config, { allowGenerate: false });
     const logKeys = keys.verifyingKeys('checkpoint').map((k) => vkeyFor(config.audit.logOrigin, k.publicKey));
+    await keys.close();
     const db = createDb({ url: config.databaseUrl, poolMax: 2, statementTimeoutMs: 600_000 });
     try {
       const report = await verifyDatabase(db, { logKeys, origin: config.audit.logOrigin });

@@ -4,32 +4,50 @@
  * Outside production a missing purpose gets a fresh key on first start; in production the store
  * refuses to generate (keys come from the operator's key ceremony) and reports what is missing.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import {
   ALGORITHM_FOR,
+  KEK_PURPOSE,
   KEY_PURPOSES,
   KeyStoreError,
+  STORE_PURPOSES,
   byActiveThenNewest,
   retirementOf,
   type KeyInfo,
   type KeyPurpose,
   type ManagedKeyStore,
   type SigningKey,
+  type StorePurpose,
   type VerifyingKey,
 } from './key-store.js';
-import { kidOf, publicJwkOf, signInMemory } from './key-material.js';
+import {
+  formatWrapped,
+  kidOf,
+  newKekKid,
+  parseWrapped,
+  publicJwkOf,
+  signInMemory,
+  wrapAad,
+} from './key-material.js';
 
 interface KeyFile {
   kid: string;
-  purpose: KeyPurpose;
+  purpose: StorePurpose;
   alg: KeyInfo['alg'];
   createdAt: string;
   retiredAt?: string;
   expiresAt?: string;
-  /** Dropped when a retired checkpoint key is retired for good. */
+  /** An `oct` JWK for the KEK; dropped when a retired checkpoint key is retired for good. */
   privateJwk?: JWK;
   /** Only on retired checkpoint keys whose private half was destroyed. */
   publicJwk?: JWK;
@@ -46,9 +64,14 @@ interface Loaded {
   info: KeyInfo;
   verifying?: VerifyingKey;
   signing?: SigningKey;
+  secret?: Buffer;
 }
 
-async function generate(purpose: KeyPurpose, now: Date): Promise<KeyFile> {
+async function generate(purpose: StorePurpose, now: Date): Promise<KeyFile> {
+  if (purpose === KEK_PURPOSE) {
+    const privateJwk = { kty: 'oct', k: randomBytes(32).toString('base64url') };
+    return { kid: newKekKid(), purpose, alg: 'A256GCM', createdAt: now.toISOString(), privateJwk };
+  }
   const alg = ALGORITHM_FOR[purpose];
   const { privateKey } =
     alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -66,6 +89,11 @@ function toLoaded(file: KeyFile): Loaded {
   };
   if (file.retiredAt) info.retiredAt = new Date(file.retiredAt);
   if (file.expiresAt) info.expiresAt = new Date(file.expiresAt);
+  if (file.purpose === KEK_PURPOSE) {
+    const secret = Buffer.from(file.privateJwk?.k ?? '', 'base64url');
+    if (secret.length !== 32) throw new KeyStoreError(`${file.kid} is not a 256-bit data-key KEK`);
+    return { info, secret };
+  }
   const alg = ALGORITHM_FOR[file.purpose];
   const material = file.privateJwk ?? file.publicJwk;
   if (!material) throw new KeyStoreError(`${file.kid}: a key file without a key`);
@@ -93,7 +121,7 @@ function toLoaded(file: KeyFile): Loaded {
 export class FileKeyStore implements ManagedKeyStore {
   readonly #dir: string;
   readonly #now: () => Date;
-  #keys = new Map<KeyPurpose, Loaded[]>();
+  #keys = new Map<StorePurpose, Loaded[]>();
 
   private constructor(dir: string, now: () => Date) {
     this.#dir = dir;
@@ -103,10 +131,12 @@ export class FileKeyStore implements ManagedKeyStore {
   static async open(options: FileKeyStoreOptions): Promise<FileKeyStore> {
     const store = new FileKeyStore(options.dir, options.now ?? (() => new Date()));
     const missing: KeyPurpose[] = [];
-    for (const purpose of KEY_PURPOSES) {
+    for (const purpose of STORE_PURPOSES) {
       if (store.#read(purpose).some((f) => !f.retiredAt)) continue;
       if (!options.allowGenerate) {
-        missing.push(purpose);
+        // Production too for the KEK: a deployment from before envelope encryption has none yet.
+        if (purpose === KEK_PURPOSE) store.#write(await generate(purpose, store.#now()));
+        else missing.push(purpose);
         continue;
       }
       store.#write(await generate(purpose, store.#now()));
@@ -120,10 +150,10 @@ export class FileKeyStore implements ManagedKeyStore {
     return store;
   }
 
-  #read(purpose: KeyPurpose): KeyFile[] {
+  #read(purpose: StorePurpose): KeyFile[] {
     const dir = join(this.#dir, purpose);
     if (!existsSync(dir)) return [];
-    const expected = ALGORITHM_FOR[purpose];
+    const expected = purpose === KEK_PURPOSE ? 'A256GCM' : ALGORITHM_FOR[purpose];
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .map((f) => {
@@ -144,8 +174,8 @@ export class FileKeyStore implements ManagedKeyStore {
   }
 
   async reload(): Promise<void> {
-    const keys = new Map<KeyPurpose, Loaded[]>();
-    for (const purpose of KEY_PURPOSES) {
+    const keys = new Map<StorePurpose, Loaded[]>();
+    for (const purpose of STORE_PURPOSES) {
       keys.set(
         purpose,
         this.#read(purpose)
@@ -173,11 +203,38 @@ export class FileKeyStore implements ManagedKeyStore {
     return { keys: KEY_PURPOSES.flatMap((p) => this.verifyingKeys(p).map((k) => ({ ...k.jwk }))) };
   }
 
-  list(): KeyInfo[] {
-    return KEY_PURPOSES.flatMap((p) => (this.#keys.get(p) ?? []).map((k) => ({ ...k.info })));
+  async wrapKey(dataKey: Uint8Array): Promise<string> {
+    const kek = this.#keys.get(KEK_PURPOSE)?.find((k) => !k.info.retiredAt);
+    if (!kek?.secret) throw new KeyStoreError('no active data-key KEK');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', kek.secret, iv).setAAD(wrapAad(kek.info.kid));
+    const sealed = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+    return formatWrapped(kek.info.kid, iv, sealed);
   }
 
-  async rotate(purpose: KeyPurpose, overlapMs: number): Promise<KeyInfo> {
+  async unwrapKey(wrapped: string): Promise<Uint8Array> {
+    const { kid, iv, sealed, aad } = parseWrapped(wrapped);
+    let kek = this.#keys.get(KEK_PURPOSE)?.find((k) => k.info.kid === kid);
+    // Rotated by another process since we loaded: look again before giving up.
+    if (!kek) await this.reload();
+    kek = this.#keys.get(KEK_PURPOSE)?.find((k) => k.info.kid === kid);
+    if (!kek?.secret) throw new KeyStoreError(`data key wrapped by an unknown key-encryption key ${kid}`);
+    const decipher = createDecipheriv('aes-256-gcm', kek.secret, iv).setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+    try {
+      return new Uint8Array(
+        Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]),
+      );
+    } catch {
+      throw new KeyStoreError('wrapped data key does not authenticate');
+    }
+  }
+
+  list(): KeyInfo[] {
+    return STORE_PURPOSES.flatMap((p) => (this.#keys.get(p) ?? []).map((k) => ({ ...k.info })));
+  }
+
+  async rotate(purpose: StorePurpose, overlapMs: number): Promise<KeyInfo> {
     const now = this.#now();
     const next = await generate(purpose, now);
     const { retiredAt, expiresAt } = retirementOf(purpose, now, overlapMs);
@@ -193,11 +250,12 @@ export class FileKeyStore implements ManagedKeyStore {
     return this.list().find((k) => k.kid === next.kid)!;
   }
 
-  async retire(options: { purpose?: KeyPurpose; kid?: string } = {}): Promise<string[]> {
+  async retire(options: { purpose?: StorePurpose; kid?: string } = {}): Promise<string[]> {
     const now = this.#now();
     const touched: string[] = [];
     const purposes = options.purpose ? [options.purpose] : KEY_PURPOSES;
     for (const purpose of purposes) {
+      if (purpose === KEK_PURPOSE) continue;
       for (const file of this.#read(purpose)) {
         if (!file.retiredAt || (options.kid && file.kid !== options.kid)) continue;
         const path = join(this.#dir, purpose, `${file.kid}.json`);

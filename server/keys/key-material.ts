@@ -1,9 +1,10 @@
 /**
- * What both stores share: public JWKs and kids from public keys, signing with a key held in memory.
+ * What both stores share: public JWKs and kids from public keys, signing with a key held in memory,
+ * and the text form of a wrapped data key.
  */
-import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import type { KeyAlgorithm } from './key-store.js';
+import { KeyStoreError, type KeyAlgorithm } from './key-store.js';
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
 
@@ -31,4 +32,41 @@ export function signInMemory(alg: KeyAlgorithm, privateKey: KeyObject, data: Uin
 
 export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
+}
+
+/** KEKs are secret: their kid is random, so it says nothing about the key. */
+export function newKekKid(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const WRAP_VERSION = 'kw1';
+
+export interface WrappedParts {
+  kid: string;
+  iv: Buffer;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  sealed: Buffer;
+  /** Binds version and KEK to the ciphertext, so a wrapped key cannot be relabelled. */
+  aad: Buffer;
+}
+
+export function wrapAad(kid: string): Buffer {
+  return Buffer.from(`${WRAP_VERSION}.${kid}`, 'utf8');
+}
+
+/** `kw1.<kek kid>.<iv>.<ciphertext||tag>`, base64url parts. */
+export function formatWrapped(kid: string, iv: Uint8Array, sealed: Uint8Array): string {
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+  return [WRAP_VERSION, kid, b64(iv), b64(sealed)].join('.');
+}
+
+export function parseWrapped(wrapped: string): WrappedParts {
+  const [version, kid, ivText, sealedText, ...rest] = wrapped.split('.');
+  if (version !== WRAP_VERSION || !kid || !ivText || !sealedText || rest.length) {
+    throw new KeyStoreError('not a wrapped data key (kw1.<kid>.<iv>.<sealed>)');
+  }
+  const iv = Buffer.from(ivText, 'base64url');
+  const sealed = Buffer.from(sealedText, 'base64url');
+  if (iv.length !== 12 || sealed.length < 17) throw new KeyStoreError('wrapped data key has a bad length');
+  return { kid, iv, sealed, aad: wrapAad(kid) };
 }

@@ -1,6 +1,6 @@
 /**
- * Our own signing keys (DESIGN §7): checkpoints (Ed25519, signed notes), consent tokens and response
- * signatures (ES256, JWS). Callers ask
+ * Our own keys (DESIGN §7): checkpoints (Ed25519, signed notes), consent tokens and response
+ * signatures (ES256, JWS), and the key-encryption key that wraps data keys (AES-256-GCM). Callers ask
  * for the current key of a purpose to sign and for every verifying key (current plus retired but not
  * yet expired) to check, so rotation keeps an overlap. A signing key never hands out its private half:
  * it signs, so the same callers work with keys in files and keys inside a PKCS#11 token.
@@ -10,6 +10,11 @@ import type { JWK } from 'jose';
 
 export type KeyPurpose = 'checkpoint' | 'consent-token' | 'response-signature';
 export const KEY_PURPOSES: readonly KeyPurpose[] = ['checkpoint', 'consent-token', 'response-signature'];
+
+/** The key-encryption key (KEK): never published, wraps the data keys of encryption at rest. */
+export const KEK_PURPOSE = 'data-key';
+export type StorePurpose = KeyPurpose | typeof KEK_PURPOSE;
+export const STORE_PURPOSES: readonly StorePurpose[] = [...KEY_PURPOSES, KEK_PURPOSE];
 
 export type KeyAlgorithm = 'EdDSA' | 'ES256';
 
@@ -46,13 +51,21 @@ export interface KeyStore {
   current(purpose: KeyPurpose): SigningKey;
   verifyingKeys(purpose: KeyPurpose): VerifyingKey[];
   publicJwks(): { keys: JWK[] };
+  /**
+   * Envelope encryption: seals a data key under the current KEK (AES-256-GCM) as
+   * `kw1.<kek kid>.<iv>.<ciphertext||tag>` (base64url parts, AAD `kw1.<kek kid>`). The text names the
+   * KEK, so keys wrapped before a rotation still unwrap.
+   */
+  wrapKey(dataKey: Uint8Array): Promise<string>;
+  /** Opens what wrapKey sealed; throws KeyStoreError if it was altered or its KEK is unknown. */
+  unwrapKey(wrapped: string): Promise<Uint8Array>;
 }
 
 /** One key as the operator sees it (`npm run keys -- list`). */
 export interface KeyInfo {
   kid: string;
-  purpose: KeyPurpose;
-  alg: KeyAlgorithm;
+  purpose: StorePurpose;
+  alg: KeyAlgorithm | 'A256GCM';
   createdAt: Date;
   retiredAt?: Date;
   expiresAt?: Date;
@@ -64,14 +77,16 @@ export interface KeyInfo {
 export interface ManagedKeyStore extends KeyStore {
   /**
    * Makes a new current key. The previous one stops signing now; a JWS key keeps verifying for
-   * `overlapMs`, a checkpoint key for good (older checkpoints must stay verifiable).
+   * `overlapMs`, a checkpoint key for good (older checkpoints must stay verifiable), a KEK keeps
+   * unwrapping what it wrapped.
    */
-  rotate(purpose: KeyPurpose, overlapMs: number): Promise<KeyInfo>;
+  rotate(purpose: StorePurpose, overlapMs: number): Promise<KeyInfo>;
   /**
    * Destroys what no longer serves: JWS keys whose overlap ended, and the private half of retired
-   * checkpoint keys. `kid` ends one retired key's window now. Returns the kids it touched.
+   * checkpoint keys. `kid` ends one retired key's window now. KEKs are never destroyed here: the data
+   * keys they wrapped would become unreadable. Returns the kids it touched.
    */
-  retire(options?: { purpose?: KeyPurpose; kid?: string }): Promise<string[]>;
+  retire(options?: { purpose?: StorePurpose; kid?: string }): Promise<string[]>;
   list(): KeyInfo[];
   /** Re-reads the store, so a rotation made by the CLI reaches a running server. */
   reload(): Promise<void>;
@@ -95,14 +110,18 @@ export function byActiveThenNewest<T extends { retiredAt?: Date; createdAt: Date
 
 /** The retirement a rotation gives the previous key of `purpose`. */
 export function retirementOf(
-  purpose: KeyPurpose,
+  purpose: StorePurpose,
   now: Date,
   overlapMs: number,
 ): { retiredAt: Date; expiresAt?: Date } {
-  if (purpose === 'checkpoint') return { retiredAt: now };
+  if (purpose === 'checkpoint' || purpose === KEK_PURPOSE) return { retiredAt: now };
   return { retiredAt: now, expiresAt: new Date(now.getTime() + overlapMs) };
 }
 
 export function isKeyPurpose(value: string): value is KeyPurpose {
   return (KEY_PURPOSES as readonly string[]).includes(value);
+}
+
+export function isStorePurpose(value: string): value is StorePurpose {
+  return (STORE_PURPOSES as readonly string[]).includes(value);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { vkeyFor } from '../audit/checkpoint.js';
 import type { Config, WitnessEndpoint } from '../config.js';
-import { FileKeyStore } from '../keys/file-key-store.js';
+import { openKeyStore } from '../keys/open-key-store.js';
 import { formatPolicy } from '../audit/witness-policy.js';
 import { startWitness, type RunningWitness } from './server.js';
 
@@ -34,8 +34,9 @@ export async function startDevWitnesses(config: Readonly<Config>, logger: Logger
     return { all: configured, running: [], policyPath: undefined, lines: [], stop: async () => {} };
   }
   const origin = config.audit.logOrigin;
-  const keys = await FileKeyStore.open({ dir: config.keyStoreDir, allowGenerate: true });
+  const keys = await openKeyStore(config, { allowGenerate: true });
   const logKeys = keys.verifyingKeys('checkpoint').map((k) => vkeyFor(origin, k.publicKey));
+  await keys.close();
   const running: RunningWitness[] = [];
   try {
     for (let i = 0; i < count; i++) {
