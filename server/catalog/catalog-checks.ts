@@ -18,6 +18,62 @@ function checkRequired(schema: FieldSchema | ItemSchema, pointer: string, proble
   if (schema.items) checkRequired(schema.items, `${pointer}/items`, problems);
 }
 
+const DATE_FORMATS = ['date', 'date-time'];
+
+/** Where a dated field sits: a top-level field, a property of a list entry, or anywhere else. */
+type DatePlace = 'top' | 'entry' | 'inner';
+
+function checkEntryDates(entry: FieldSchema | ItemSchema, pointer: string, problems: CatalogProblem[]): void {
+  const roles = Object.values(entry.properties ?? {}).map((f) => f['x-date']);
+  const count = (r: string): number => roles.filter((x) => x === r).length;
+  const on = count('on');
+  const from = count('from');
+  const until = count('until');
+  if (on > 1 || from > 1 || until > 1 || (on > 0 && from > 0) || (until > 0 && from === 0))
+    problems.push({
+      pointer,
+      message: 'an entry is dated by one "on", or by one "from" with at most one "until"',
+    });
+}
+
+/**
+ * x-date annotations (data-range bounds): only on date fields; on a top-level field only `on`
+ * (the field dates itself); on properties of list entries `on`, or `from` with an optional
+ * `until`; nowhere else, so every annotated date has one meaning at release.
+ */
+function checkDates(
+  schema: FieldSchema | ItemSchema,
+  pointer: string,
+  place: DatePlace,
+  problems: CatalogProblem[],
+): void {
+  const role = schema['x-date'];
+  if (role !== undefined) {
+    const at = `${pointer}/x-date`;
+    if (schema.type !== 'string' || !DATE_FORMATS.includes(String(schema.format)))
+      problems.push({ pointer: at, message: 'dates only a string field of format date or date-time' });
+    else if (place === 'top' && role !== 'on')
+      problems.push({ pointer: at, message: 'a top-level field can only be dated "on" (it dates itself)' });
+    else if (place === 'inner')
+      problems.push({
+        pointer: at,
+        message: 'only top-level fields and properties of list entries are dated',
+      });
+  }
+  if (schema.items) {
+    const items = schema.items;
+    if (items.properties) {
+      checkEntryDates(items, `${pointer}/items`, problems);
+      for (const [name, field] of Object.entries(items.properties))
+        checkDates(field, `${pointer}/items/properties/${name}`, 'entry', problems);
+    } else checkDates(items, `${pointer}/items`, 'inner', problems);
+  }
+  if (schema.properties) {
+    for (const [name, field] of Object.entries(schema.properties))
+      checkDates(field, `${pointer}/properties/${name}`, 'inner', problems);
+  }
+}
+
 function checkFieldRefs(
   fields: readonly string[],
   known: Set<string>,
@@ -54,6 +110,8 @@ function checkRecordType(
   }
   const fields = new Set(Object.keys(rt.schema.properties));
   checkRequired(rt.schema as unknown as FieldSchema, `${at}/schema`, problems);
+  for (const [name, field] of Object.entries(rt.schema.properties))
+    checkDates(field, `${at}/schema/properties/${name}`, 'top', problems);
 
   const variantIds = new Set<string>();
   let defaults = 0;

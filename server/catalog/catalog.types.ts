@@ -58,6 +58,8 @@ export interface FieldSchema {
   readonly description: string;
   readonly 'x-sensitivity': Sensitivity;
   readonly format?: string;
+  /** Data-range dating (record-type.schema.json): on | from | until. */
+  readonly 'x-date'?: 'on' | 'from' | 'until';
   readonly enum?: readonly (string | number)[];
   readonly pattern?: string;
   readonly minimum?: number;

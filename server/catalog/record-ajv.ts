@@ -5,10 +5,11 @@ import { sensitivities } from './catalog.types.js';
 const addFormats = addFormatsImport as unknown as typeof addFormatsImport.default;
 
 export const SENSITIVITY_KEYWORD = 'x-sensitivity';
+export const DATE_KEYWORD = 'x-date';
 
 /**
  * The validator for records a provider returns. Strict, so a typo in a catalog schema fails at
- * start-up instead of silently validating nothing; x-sensitivity is registered as an annotation.
+ * start-up instead of silently validating nothing; x-sensitivity and x-date are registered as annotations.
  */
 export function createRecordAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -17,6 +18,12 @@ export function createRecordAjv(): Ajv2020 {
     keyword: SENSITIVITY_KEYWORD,
     schemaType: 'string',
     metaSchema: { enum: [...sensitivities] },
+  });
+  // Data-range dating, read by the policy engine at release (catalog-checks.ts checks placement).
+  ajv.addKeyword({
+    keyword: DATE_KEYWORD,
+    schemaType: 'string',
+    metaSchema: { enum: ['on', 'from', 'until'] },
   });
   return ajv;
 }

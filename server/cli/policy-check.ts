@@ -6,9 +6,36 @@
  */
 import { loadCatalog } from '../catalog/catalog.js';
 import { readDemoSeed } from '../organisations/seed.js';
+import { identifierPaths, nestedDecisions, nestedNode } from '../policy/nested.js';
 import { coverageGaps, coveragePurposes, describeGap } from '../policy/policy.coverage.js';
 import { PolicyFileError } from '../policy/policy.errors.js';
 import { DEFAULT_POLICY_DIR, loadPolicyService } from '../policy/policy.service.js';
+import type { PolicyRule } from '../policy/policy.types.js';
+
+/** Nested identifiers inside fields released in full: how many a rule's path decides, and how. */
+function identifierCoverage(rules: readonly PolicyRule[], catalog: ReturnType<typeof loadCatalog>): string {
+  let named = 0;
+  let total = 0;
+  const forms = new Map<string, number>();
+  for (const rule of rules) {
+    if (!catalog.has(rule.recordType)) continue;
+    const properties = catalog.get(rule.recordType).schema.properties;
+    for (const [name, form] of Object.entries(rule.fields)) {
+      if (form.form !== 'full') continue;
+      const decisions = nestedDecisions(nestedNode(rule, name, properties[name]));
+      for (const path of identifierPaths(name, properties[name])) {
+        total++;
+        // The deciding node is the identifier itself or a part holding it (e.g. a whole entry hashed).
+        const d = decisions.find((x) => path === x.path || path.startsWith(`${x.path}/`));
+        const decided = d?.form.form ?? 'full';
+        if (!d?.byDefault) named++;
+        forms.set(decided, (forms.get(decided) ?? 0) + 1);
+      }
+    }
+  }
+  const by = [...forms].map(([f, n]) => `${f} ${n}`).join(', ');
+  return `${named}/${total} nested identifiers in fields released in full decided by a path${by ? ` (${by})` : ''}`;
+}
 
 function main(): number {
   const dir = process.argv[2] ?? DEFAULT_POLICY_DIR;
@@ -28,9 +55,13 @@ function main(): number {
   }
   const rules = service.policySet.files.flatMap((f) => f.rules);
   const forms = new Map<string, number>();
+  const nestedForms = new Map<string, number>();
   for (const rule of rules) {
     for (const form of Object.values(rule.fields)) forms.set(form.form, (forms.get(form.form) ?? 0) + 1);
+    for (const form of Object.values(rule.nested))
+      nestedForms.set(form.form, (nestedForms.get(form.form) ?? 0) + 1);
   }
+  const withNested = rules.filter((r) => Object.keys(r.nested).length > 0).length;
   const purposes = coveragePurposes(readDemoSeed());
   const gaps = coverageGaps(service.policySet, catalog, purposes);
   const combinations = purposes.reduce((n, p) => n + p.recordTypes.length * p.classes.length, 0);
@@ -42,6 +73,8 @@ function main(): number {
       `purposes:      ${s.purposes}`,
       `record types:  ${s.recordTypes}`,
       `field forms:   ${[...forms].map(([f, n]) => `${f} ${n}`).join(', ')}`,
+      `nested paths:  ${[...nestedForms].map(([f, n]) => `${f} ${n}`).join(', ') || 'none'} (in ${withNested} rules)`,
+      `identifiers:   ${identifierCoverage(rules, catalog)}`,
       `coverage:      ${combinations - gaps.filter((g) => g.kind === 'no_rule').length}/${combinations} purpose × record type × entitled class`,
       '',
     ].join('\n'),

@@ -86,6 +86,7 @@ import type {
   ConsentRequestInput,
   ConsentRequestView,
   ConsentStatus,
+  DataRange,
   GrantedFields,
   PeriodUnit,
   RequestedFields,
@@ -109,6 +110,8 @@ export interface ConsentGrant {
   version: number;
   mode: ConsentMode;
   grantedFields: Record<string, string[] | 'all'>;
+  /** The records' period the citizen consented to; the release withholds what lies outside it. */
+  dataRange?: DataRange | null;
   /** A dry run's count of the uses left before this one (the use itself included). */
   usesLeft?: number;
 }
@@ -991,6 +994,7 @@ export function createConsentsService(deps: ConsentsDeps) {
           version: record.version,
           mode: record.mode,
           grantedFields: granted,
+          dataRange: record.dataRange,
           usesLeft: record.maxUses - record.useCount,
         };
       }
@@ -1008,7 +1012,13 @@ export function createConsentsService(deps: ConsentsDeps) {
           throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');
         }
         if (counted.useCount >= counted.maxUses) await exhaust(trx, counted, now);
-        return { consentId: record.id, version: record.version, mode: record.mode, grantedFields: granted };
+        return {
+          consentId: record.id,
+          version: record.version,
+          mode: record.mode,
+          grantedFields: granted,
+          dataRange: record.dataRange,
+        };
       });
     },
 

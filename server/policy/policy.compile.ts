@@ -7,6 +7,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import policySchema from '../../policies/policy.schema.json' with { type: 'json' };
 import { strictAjv } from './ajv.js';
 import { maskPresets, type MaskPreset } from './forms.js';
+import { isNestedPath } from './nested.js';
+import { escapePointer } from './pointer.js';
 import { PolicyFileError, type PolicyIssue } from './policy.errors.js';
 import type { FieldForm, PolicyFile, PolicyRule, PolicySet, RequesterSelector } from './policy.types.js';
 import { predicates as defaultPredicates, type PredicateRegistry } from './predicates.js';
@@ -35,9 +37,7 @@ function argsValidator(schema: Readonly<Record<string, unknown>>): ValidateFunct
   return v;
 }
 
-export function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}
+export { escapePointer };
 
 function errorPointer(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
@@ -214,11 +214,13 @@ function compileOne(
     if (twin !== undefined) at(`${pointer}/id`, `duplicates the id of /rules/${twin}`);
     ruleIds.set(r.id, index);
     const fields: Record<string, FieldForm> = {};
+    const nested: Record<string, FieldForm> = {};
     for (const [name, rawForm] of Object.entries(r.fields)) {
       const form = normaliseForm(rawForm);
       const base = `${pointer}/fields/${escapePointer(name)}`;
       for (const i of formIssues(form, registry)) at(`${base}${i.pointer}`, i.message);
-      fields[name] = form;
+      if (isNestedPath(name)) nested[name] = form;
+      else fields[name] = form;
     }
     return {
       id: r.id,
@@ -229,6 +231,7 @@ function compileOne(
       purpose: r.purpose,
       recordType: r.recordType,
       fields,
+      nested,
     };
   });
   if (issues.length > before) return null;

@@ -3,8 +3,11 @@
  * entitled to it, there must be a rule written for exactly that purpose and class (not inherited
  * from a family or `*` rule) that names every field of the record type, denials included — so a
  * reviewer sees a decision for every field and a new catalog field cannot slip out unreviewed.
+ * Likewise every identifier nested in a field the rule releases in full must be named by a nested
+ * path: the default withholds it, but a reviewer should have decided (mask, hash, full or deny).
  * Used by `npm run policy:check` and the coverage test.
  */
+import { nestedDecisions, nestedNode } from './nested.js';
 import type { PolicyCatalog } from './policy.service.js';
 import type { PolicyRule, PolicySet, RequesterClass } from './policy.types.js';
 
@@ -30,13 +33,34 @@ export type CoverageGap =
       readonly rule: string;
       readonly file: string;
       readonly fields: readonly string[];
+    }
+  | {
+      readonly kind: 'identifiers_unlisted';
+      readonly purpose: string;
+      readonly recordType: string;
+      readonly class: RequesterClass;
+      readonly rule: string;
+      readonly file: string;
+      /** Nested identifier paths withheld by default because no path names them. */
+      readonly fields: readonly string[];
     };
 
 export function describeGap(gap: CoverageGap): string {
   const what = `${gap.class} × ${gap.purpose} × ${gap.recordType}`;
-  return gap.kind === 'no_rule'
-    ? `${what}: no rule for exactly this class and purpose`
-    : `${what}: ${gap.file} rule ${gap.rule} does not list ${gap.fields.join(', ')}`;
+  if (gap.kind === 'no_rule') return `${what}: no rule for exactly this class and purpose`;
+  if (gap.kind === 'fields_unlisted')
+    return `${what}: ${gap.file} rule ${gap.rule} does not list ${gap.fields.join(', ')}`;
+  return `${what}: ${gap.file} rule ${gap.rule} releases identifiers of persons inside a field without naming them: ${gap.fields.join(', ')}`;
+}
+
+/** Nested identifiers in fields the rule releases in full that no path of the rule names. */
+export function unnamedIdentifiers(rule: PolicyRule, catalog: PolicyCatalog): string[] {
+  const properties = catalog.get(rule.recordType).schema.properties;
+  return Object.entries(rule.fields)
+    .filter(([, form]) => form.form === 'full')
+    .flatMap(([name]) => nestedDecisions(nestedNode(rule, name, properties[name])))
+    .filter((d) => d.byDefault)
+    .map((d) => d.path);
 }
 
 function exactRule(
@@ -77,6 +101,18 @@ export function coverageGaps(
             rule: rule.id,
             file: rule.file,
             fields: unlisted,
+          });
+        }
+        const unnamed = unnamedIdentifiers(rule, catalog);
+        if (unnamed.length > 0) {
+          gaps.push({
+            kind: 'identifiers_unlisted',
+            purpose: purpose.code,
+            recordType,
+            class: cls,
+            rule: rule.id,
+            file: rule.file,
+            fields: unnamed,
           });
         }
       }

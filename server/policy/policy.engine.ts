@@ -1,15 +1,20 @@
 /**
- * Release = policy ∩ consent ∩ request, per field (DESIGN §2 invariant 2). planRelease decides
- * from metadata alone; applyRelease turns one record into what may leave and validates it against
- * the plan's derived schema, so a provider's extra or malformed values never pass.
+ * Release = policy ∩ consent ∩ request ∩ data range, per field (DESIGN §2 invariant 2). planRelease
+ * decides from metadata alone (nested forms included); applyRelease cuts one record to the data
+ * window, turns it into what may leave and validates it against the plan's derived schema, so a
+ * provider's extra or malformed values never pass.
  */
 import type { BinaryLike, KeyObject } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { dataWindow, isOutside, windowField } from './data-range.js';
 import { applyForm, FormInputError } from './forms.js';
+import { applyNested, nestedDecisions, nestedNode } from './nested.js';
 import { PolicyConfigError, ReleaseViolationError } from './policy.errors.js';
 import { resolveRule } from './policy.match.js';
 import { policyOutcomes, ruleProblems } from './policy.outcome.js';
 import type {
+  DataRangeBounds,
+  NestedNode,
   PlannedField,
   PolicyRecordSchema,
   PolicySet,
@@ -38,6 +43,8 @@ export interface PlanInput {
   readonly consentedFields: FieldSelection;
   readonly requestedFields: FieldSelection;
   readonly predicates?: PredicateRegistry;
+  /** How far back the release may reach; null or absent: no bound (explain, tests). */
+  readonly dataRange?: DataRangeBounds | null;
 }
 
 function includes(selection: FieldSelection, name: string): boolean {
@@ -68,6 +75,12 @@ export function planRelease(input: PlanInput): ReleasePlan {
       if (!known.has(name)) withheld.push({ name, reason: 'unknown_field' });
     }
   }
+  const nested: Record<string, NestedNode> = {};
+  for (const field of release) {
+    if (!rule || field.form.form !== 'full') continue;
+    const node = nestedNode(rule, field.name, input.recordSchema.properties[field.name]);
+    if (node.kind !== 'pass') nested[field.name] = node;
+  }
   return {
     requester: input.requester,
     purpose: input.purpose,
@@ -76,7 +89,10 @@ export function planRelease(input: PlanInput): ReleasePlan {
     rule: rule ? { id: rule.id, file: rule.file, pointer: rule.pointer } : null,
     release,
     withheld,
-    releaseSchema: deriveReleaseSchema(input.recordSchema, release),
+    nested,
+    dataRange: input.dataRange ?? null,
+    recordSchema: input.recordSchema,
+    releaseSchema: deriveReleaseSchema(input.recordSchema, release, nested),
   };
 }
 
@@ -100,6 +116,11 @@ function releaseValue(
   options: ApplyOptions,
   registry: PredicateRegistry,
 ): unknown {
+  const ctx = {
+    now: options.now,
+    requesterId: plan.requester.orgId,
+    ...(options.pairwiseKey === undefined ? {} : { pairwiseKey: options.pairwiseKey }),
+  };
   const { form } = field;
   try {
     if (form.form === 'predicate') {
@@ -116,16 +137,34 @@ function releaseValue(
     if (form.form === 'deny') return undefined;
     const value = record[field.name];
     if (!present(value)) return undefined;
-    return applyForm(form, value, {
-      now: options.now,
-      requesterId: plan.requester.orgId,
-      ...(options.pairwiseKey === undefined ? {} : { pairwiseKey: options.pairwiseKey }),
-    });
+    const nested = plan.nested[field.name];
+    if (form.form === 'full' && nested) return applyNested(nested, value, ctx);
+    return applyForm(form, value, ctx);
   } catch (err) {
     // A value the form cannot read is no answer rather than a guessed one.
     if (err instanceof PredicateInputError || err instanceof FormInputError) return undefined;
     throw err;
   }
+}
+
+/**
+ * The record cut to the plan's data window: entries and dated fields outside it removed, and the
+ * paths that lost something. Predicates read the cut record too, so no answer reaches further back.
+ */
+function withinRange(
+  plan: ReleasePlan,
+  record: Readonly<Record<string, unknown>>,
+  now: Date,
+): { source: Readonly<Record<string, unknown>>; outside: Set<string> } {
+  const outside = new Set<string>();
+  if (!plan.dataRange) return { source: record, outside };
+  const window = dataWindow(plan.dataRange, now);
+  const source: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(record)) {
+    const cut = windowField(name, plan.recordSchema.properties[name], value, window, outside);
+    if (!isOutside(cut)) source[name] = cut;
+  }
+  return { source, outside };
 }
 
 export function applyRelease(plan: ReleasePlan, record: unknown, options: ApplyOptions): ReleaseResult {
@@ -141,16 +180,27 @@ export function applyRelease(plan: ReleasePlan, record: unknown, options: ApplyO
     ]);
   }
   const registry = options.predicates ?? defaultPredicates;
-  const source = record as Readonly<Record<string, unknown>>;
+  const { source, outside } = withinRange(plan, record as Readonly<Record<string, unknown>>, options.now);
   const released: Record<string, unknown> = {};
   const fields: ReleasedField[] = [];
   const withheld: WithheldField[] = [...plan.withheld];
   for (const field of plan.release) {
     const value = releaseValue(field, source, plan, options, registry);
-    if (value === undefined) withheld.push({ name: field.name, reason: 'not_in_record' });
-    else {
-      released[field.name] = value;
-      fields.push({ name: field.name, form: field.form });
+    if (value === undefined) {
+      const dated = outside.has(`/${field.name}`);
+      withheld.push({ name: field.name, reason: dated ? 'outside_data_range' : 'not_in_record' });
+      continue;
+    }
+    released[field.name] = value;
+    fields.push({ name: field.name, form: field.form });
+    if (field.form.form === 'predicate') continue;
+    // Nested paths are named under the field that carries them, so the release says what each part became.
+    for (const d of nestedDecisions(plan.nested[field.name] ?? { kind: 'pass' })) {
+      if (d.form.form === 'deny') withheld.push({ name: d.path, reason: 'policy_denied' });
+      else fields.push({ name: d.path, form: d.form });
+    }
+    for (const path of outside) {
+      if (path.startsWith(`/${field.name}/`)) withheld.push({ name: path, reason: 'outside_data_range' });
     }
   }
   const validate = releaseValidator(plan.releaseSchema);

@@ -3,6 +3,8 @@
  * planRelease (which then intersects with consent and request) and explain (which stops here).
  */
 import { formMismatch } from './forms.js';
+import { escapePointer } from './pointer.js';
+import { nestedIssues } from './nested.js';
 import type { FieldForm, PolicyRecordSchema, PolicyRule } from './policy.types.js';
 import type { PredicateRegistry } from './predicates.js';
 
@@ -73,6 +75,7 @@ export function ruleIssues(
     const mismatch = formMismatch(form, field);
     if (mismatch) at(name, mismatch);
   }
+  for (const i of nestedIssues(rule, schema)) at(escapePointer(i.key), i.message);
   return issues;
 }
 

@@ -11,7 +11,7 @@ import { requesterClasses, type RequesterClass } from './policy.types.js';
 
 export interface PolicyRouterDeps {
   /** Resolves a purpose code in the purpose registry; throws NotFoundError (404) when unknown. */
-  purpose(code: string): Promise<unknown>;
+  purpose(code: string): Promise<{ readonly bounds: { readonly maxDataRangeDays: number } }>;
   /** The class of a registered organisation; throws NotFoundError (404) when unknown. */
   organisationClass(orgId: string): Promise<RequesterClass>;
 }
@@ -47,10 +47,10 @@ export function policyRouter(policy: PolicyService, deps: PolicyRouterDeps): Rou
         { pointer: '/query/class', message: `does not match the class of ${orgId}` },
       ]);
     }
-    await deps.purpose(purpose);
+    const { bounds } = await deps.purpose(purpose);
     const requesterClass = (orgClass ?? givenClass) as RequesterClass;
     const requester: RequesterQuery = { class: requesterClass, ...(orgId ? { orgId } : {}) };
-    res.json(policy.explain({ requester, purpose, recordType }));
+    res.json(policy.explain({ requester, purpose, recordType, maxDataRangeDays: bounds.maxDataRangeDays }));
   });
   return router;
 }

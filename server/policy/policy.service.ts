@@ -6,14 +6,18 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { RecordTypeUnknownError, ValidationError } from '../errors.js';
+import { datingFields } from './data-range.js';
+import { nestedDecisions, nestedNode } from './nested.js';
 import { applyRelease, planRelease, type FieldSelection } from './policy.engine.js';
 import { PolicyFileError, type PolicyIssue } from './policy.errors.js';
 import { loadPolicies } from './policy.loader.js';
 import { matchingRules, type RequesterQuery } from './policy.match.js';
 import { policyOutcomes, predicateSources, ruleIssues, ruleProblems } from './policy.outcome.js';
 import type {
+  DataRangeBounds,
   FieldForm,
   PolicyRecordSchema,
+  PolicyRule,
   PolicyRef,
   PolicySet,
   ReleasePlan,
@@ -34,9 +38,12 @@ export interface ExplainQuery {
   readonly recordType: string;
   /** The record type's schema; without it only the fields the rule names are listed. */
   readonly recordSchema?: PolicyRecordSchema;
+  /** The purpose's reach back in days; explain names what it withholds. */
+  readonly maxDataRangeDays?: number;
 }
 
 export interface FieldExplanation {
+  /** A top-level field, a predicate output, or a nested path under a field released in full. */
   readonly name: string;
   /** What the policy allows; consent and the request may still withhold a released field. */
   readonly outcome: 'released' | 'withheld';
@@ -46,6 +53,15 @@ export interface FieldExplanation {
   /** The deciding rule, or null when no rule matched (default deny). */
   readonly rule: RuleRef | null;
   readonly detail: string;
+  /** For a released field with dated values: what is withheld as outside_data_range, and by which dates. */
+  readonly dataRange?: FieldDataRange;
+}
+
+export interface FieldDataRange {
+  readonly reason: 'outside_data_range';
+  // The dates that place values in time: `/addressHistory/*` entries by `/addressHistory/*/movedInDate`.
+  readonly datedBy: readonly string[];
+  readonly maxDays: number | null;
 }
 
 export interface CandidateRule extends RuleRef {
@@ -87,15 +103,27 @@ export function explain(
         .map(([name]) => [name, {}]),
     ),
   };
-  const fields = policyOutcomes(chosen, schema, registry).map((o): FieldExplanation => ({
-    name: o.name,
-    outcome: o.form ? 'released' : 'withheld',
-    ...(o.form ? { form: o.form } : {}),
-    ...(o.reason ? { reason: o.reason } : {}),
-    sources: o.sources,
-    rule: ruleRef,
-    detail: o.detail,
-  }));
+  const fields = policyOutcomes(chosen, schema, registry).flatMap((o): FieldExplanation[] => {
+    const datedBy =
+      o.form && o.form.form !== 'predicate' ? datingFields(o.name, schema.properties[o.name]) : [];
+    const maxDays = query.maxDataRangeDays ?? null;
+    const reach = maxDays === null ? 'the consent range' : `${maxDays} days back or the consent range`;
+    const top: FieldExplanation = {
+      name: o.name,
+      outcome: o.form ? 'released' : 'withheld',
+      ...(o.form ? { form: o.form } : {}),
+      ...(o.reason ? { reason: o.reason } : {}),
+      sources: o.sources,
+      rule: ruleRef,
+      detail:
+        datedBy.length === 0
+          ? o.detail
+          : `${o.detail}; values dated by ${datedBy.join(', ')} outside ${reach} are withheld (outside_data_range)`,
+      ...(datedBy.length === 0 ? {} : { dataRange: { reason: 'outside_data_range', datedBy, maxDays } }),
+    };
+    if (!chosen || !ruleRef || o.form?.form !== 'full') return [top];
+    return [top, ...explainNested(chosen, o.name, schema, ruleRef)];
+  });
   return {
     requester: query.requester,
     purpose: query.purpose,
@@ -113,6 +141,25 @@ export function explain(
     })),
     fields,
   };
+}
+
+/** The nested paths of a field released in full: what each becomes and what decided it. */
+function explainNested(
+  rule: PolicyRule,
+  name: string,
+  schema: PolicyRecordSchema,
+  ruleRef: RuleRef,
+): FieldExplanation[] {
+  return nestedDecisions(nestedNode(rule, name, schema.properties[name])).map((d) => ({
+    name: d.path,
+    outcome: d.form.form === 'deny' ? 'withheld' : 'released',
+    ...(d.form.form === 'deny' ? { reason: 'policy_denied' as const } : { form: d.form }),
+    sources: [d.path],
+    rule: ruleRef,
+    detail: d.byDefault
+      ? `an identifier inside ${name}, which rule ${rule.id} releases in full: withheld unless the rule names it`
+      : `rule ${rule.id}: ${d.form.form} at ${d.path} (the most specific path naming it)`,
+  }));
 }
 
 /**
@@ -231,12 +278,14 @@ export interface PlanRequest {
   readonly recordType: string;
   readonly consentedFields: FieldSelection;
   readonly requestedFields: FieldSelection;
+  /** The purpose's maxDataRangeDays and the consent's range; absent: no bound. */
+  readonly dataRange?: DataRangeBounds | null;
 }
 
 export interface PolicyService {
   readonly policySet: PolicySet;
   summary(): PolicySummary;
-  /** Policy outcome of every field of the record type; unknown record type → 404. */
+  /** Policy outcome of every field (and nested path) of the record type; unknown record type → 404. */
   explain(query: Omit<ExplainQuery, 'recordSchema'>): Explanation;
   plan(request: PlanRequest): ReleasePlan;
   apply(plan: ReleasePlan, record: unknown, now: Date): ReleaseResult;

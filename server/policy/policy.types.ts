@@ -1,7 +1,8 @@
 /**
  * Field-level release policy (DESIGN §8). A policy file holds rules; a rule maps
- * (requester, purpose, record type) to a form per top-level field. Everything here is plain data so
- * the engine stays pure and explain() can show exactly what decided an outcome.
+ * (requester, purpose, record type) to a form per top-level field and, under a field released in
+ * full, per nested path (JSON Pointer with `*` for any array item or property). Everything here is
+ * plain data so the engine stays pure and explain() can show exactly what decided an outcome.
  */
 
 export type RequesterClass = 'agency' | 'public-institution' | 'bank';
@@ -59,7 +60,10 @@ export interface PolicyRule {
   /** Exact code, `prefix.*`, or `*`. */
   readonly purpose: string;
   readonly recordType: string;
+  /** Top-level record fields and predicate outputs. */
   readonly fields: Readonly<Record<string, FieldForm>>;
+  // Nested paths (`/members/*/residentRegistrationNumber`) under top-level fields released in full.
+  readonly nested: Readonly<Record<string, FieldForm>>;
 }
 
 export interface PolicyFile {
@@ -84,7 +88,16 @@ export interface PolicyFieldSchema {
   readonly type?: string;
   readonly format?: string;
   readonly description?: string;
+  readonly 'x-sensitivity'?: string;
+  /** The date that places this value (or its array entry) in time; see the catalog README. */
+  readonly 'x-date'?: DateRole;
+  readonly properties?: Readonly<Record<string, PolicyFieldSchema>>;
+  readonly required?: readonly string[];
+  readonly items?: PolicyFieldSchema;
 }
+
+/** on: the event's date; from/until: a period's start and (open when empty) end. */
+export type DateRole = 'on' | 'from' | 'until';
 
 export interface PolicyRecordSchema {
   readonly properties: Readonly<Record<string, PolicyFieldSchema>>;
@@ -92,9 +105,25 @@ export interface PolicyRecordSchema {
 }
 
 export type WithheldReason =
-  'no_rule' | 'policy_denied' | 'not_requested' | 'not_consented' | 'not_in_record' | 'unknown_field';
+  | 'no_rule'
+  | 'policy_denied'
+  | 'not_requested'
+  | 'not_consented'
+  | 'not_in_record'
+  | 'unknown_field'
+  | 'outside_data_range';
+
+/** The span of records a release may reach: the purpose's maxDataRangeDays and the consent's range. */
+export interface DataRangeBounds {
+  /** Days back from the clock date (purpose bounds). */
+  readonly maxDays?: number;
+  /** The consent's range, civil dates, both ends included. */
+  readonly from?: string;
+  readonly to?: string;
+}
 
 export interface WithheldField {
+  // A top-level field, a predicate output, or a nested path (`/members/*/residentRegistrationNumber`).
   readonly name: string;
   readonly reason: WithheldReason;
 }
@@ -117,6 +146,11 @@ export interface ReleasePlan {
   readonly rule: RuleRef | null;
   readonly release: readonly PlannedField[];
   readonly withheld: readonly WithheldField[];
+  /** Nested decisions under released top-level fields, by top-level field name. */
+  readonly nested: Readonly<Record<string, NestedNode>>;
+  readonly dataRange: DataRangeBounds | null;
+  /** The record type's schema: where the data window finds each value's date. */
+  readonly recordSchema: PolicyRecordSchema;
   /** JSON Schema every released record of this plan must satisfy (additionalProperties: false). */
   readonly releaseSchema: Readonly<Record<string, unknown>>;
 }
@@ -133,3 +167,13 @@ export interface ReleaseResult {
   readonly policy: PolicyRef | null;
   readonly fields: readonly ReleasedField[];
 }
+
+/**
+ * What happens inside a top-level field released in full: a form at a node (applied to its whole
+ * value), or a walk into an object's properties or an array's items. `pass` copies the value.
+ */
+export type NestedNode =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'form'; readonly path: string; readonly form: FieldForm; readonly byDefault: boolean }
+  | { readonly kind: 'object'; readonly properties: Readonly<Record<string, NestedNode>> }
+  | { readonly kind: 'array'; readonly items: NestedNode };

@@ -1,21 +1,28 @@
 /**
  * The schema a released record must satisfy, derived from the record type's schema and the plan:
- * only planned keys (additionalProperties: false), each shaped by its form. It is the last guard
+ * only planned keys (additionalProperties: false), each shaped by its form and its nested forms. It is the last guard
  * before data leaves, independent of how applyRelease built the object.
  */
 import type { ValidateFunction } from 'ajv';
 import { releaseAjv } from './ajv.js';
 import { releasedSchema } from './forms.js';
-import type { PlannedField, PolicyRecordSchema } from './policy.types.js';
+import { nestedReleaseSchema } from './nested.js';
+import type { NestedNode, PlannedField, PolicyRecordSchema } from './policy.types.js';
 
 export function deriveReleaseSchema(
   recordSchema: PolicyRecordSchema,
   fields: readonly PlannedField[],
+  nested: Readonly<Record<string, NestedNode>> = {},
 ): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.form.form === 'deny') continue;
-    properties[f.name] = releasedSchema(f.form, recordSchema.properties[f.name]);
+    const field = recordSchema.properties[f.name];
+    const node = nested[f.name];
+    properties[f.name] =
+      f.form.form === 'full' && node && field
+        ? nestedReleaseSchema(node, field)
+        : releasedSchema(f.form, field);
   }
   return { type: 'object', additionalProperties: false, properties };
 }

@@ -32,6 +32,8 @@ export interface ConsentGrant {
   mode: 'citizen' | 'attested' | 'statutory';
   /** Field names granted per record type; 'all' where a statutory basis leaves only the policy to limit. */
   grantedFields: Record<string, string[] | 'all'>;
+  /** The consented period of records (civil dates); absent or null: the purpose's reach alone. */
+  dataRange?: { from: string; to: string } | null;
   /** Set by a dry run: uses left, this one included. */
   usesLeft?: number;
 }

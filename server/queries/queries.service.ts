@@ -315,6 +315,10 @@ export function createQueryService(deps: QueryDeps) {
       recordType: record.type.id,
       consentedFields: consented,
       requestedFields: record.request.fields ?? 'all',
+      dataRange: {
+        maxDays: purpose.bounds.maxDataRangeDays,
+        ...(grant?.dataRange ? { from: grant.dataRange.from, to: grant.dataRange.to } : {}),
+      },
     });
     const result = deps.policy.apply(plan, fetched.record, now);
     return {
