@@ -1,7 +1,8 @@
 /**
  * Envelope encryption of stored record values (docs/data-at-rest.md). A data key ring hands out the
- * current data key of one purpose: 256 random bits, stored only wrapped by the key store's KEK
- * (server/keys/data-keys.ts; table data_key), kept in clear only in this process's memory. One data key serves every
+ * current data key of one purpose: 256 random bits, stored only wrapped by the key store's
+ * key-encryption key (KeyStore.wrapKey: a file or an AES key inside a PKCS#11 token; table data_key),
+ * kept in clear only in this process's memory. One data key serves every
  * value sealed in a rotation period, not one key per row, so the key store (an HSM through PKCS#11 in
  * production) is asked once per period and once per key a process reads back, never once per query.
  *
@@ -14,7 +15,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BackgroundTask } from '../compose.js';
-import type { KeyWrapper } from '../keys/data-keys.js';
+import type { KeyStore } from '../keys/key-store.js';
 import type { DataKeyPurpose, DataKeyRepo } from './data-key.repo.js';
 
 const VERSION = 1;
@@ -47,7 +48,8 @@ export interface DataKeyRing {
 }
 
 export interface DataKeyRingOptions {
-  wrapper: KeyWrapper;
+  /** The key store, or its part that wraps: the KEK never leaves it. */
+  wrapper: Pick<KeyStore, 'wrapKey' | 'unwrapKey'>;
   repo: Pick<DataKeyRepo, 'insert' | 'get' | 'deleteUnused'>;
   purpose: DataKeyPurpose;
   /** How long one data key seals new values. */

@@ -4,12 +4,12 @@
  * retirement of data keys nothing needs any more.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataKeyRepo } from '../../../server/at-rest/data-key.repo.js';
 import { createDataKeyRing, createSealer, SealError } from '../../../server/at-rest/envelope.js';
-import { FileKeyWrapper } from '../../../server/keys/data-keys.js';
+import { FileKeyStore } from '../../../server/keys/file-key-store.js';
 import { freshDatabase, type TestDatabase } from '../../support/database.js';
 
 const MINUTE = 60_000;
@@ -31,9 +31,11 @@ describe('envelope encryption: data key ring', function () {
   });
   after(() => rmSync(keyDir, { recursive: true, force: true }));
 
-  const ring = () =>
+  /** A key store as a gateway process opens it (its KEK under <dir>/data-key). */
+  const store = () => FileKeyStore.open({ dir: keyDir, allowGenerate: true, now });
+  const ring = async (keys?: FileKeyStore) =>
     createDataKeyRing({
-      wrapper: FileKeyWrapper.open({ keyStoreDir: keyDir, now }),
+      wrapper: keys ?? (await store()),
       repo: createDataKeyRepo(database.db),
       purpose: 'query-replay',
       rotationMs: 60 * MINUTE,
@@ -53,7 +55,7 @@ describe('envelope encryption: data key ring', function () {
 
   it('seals one period with one data key, stored only wrapped, and opens in a fresh process', async () => {
     clock = T0;
-    const sealer = createSealer(ring());
+    const sealer = createSealer(await ring());
     const a = await sealer.seal(ANSWER, ['query_idempotency', 'clerk:c1', 'key-a']);
     clock = T0 + 59 * MINUTE;
     const b = await sealer.seal(ANSWER, ['query_idempotency', 'clerk:c1', 'key-b']);
@@ -66,7 +68,7 @@ describe('envelope encryption: data key ring', function () {
     expect(rows[0].wrapped).to.match(/^kw1\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{64}$/);
     expect(rows[0].created_at.getTime()).to.equal(T0);
 
-    const fresh = createSealer(ring());
+    const fresh = createSealer(await ring());
     expect(Buffer.from(await fresh.open(a, ['query_idempotency', 'clerk:c1', 'key-a'])).toString()).to.equal(
       new TextDecoder().decode(ANSWER),
     );
@@ -74,7 +76,7 @@ describe('envelope encryption: data key ring', function () {
 
   it('refuses a value opened for another row, another key or another purpose of its data key', async () => {
     clock = T0;
-    const sealer = createSealer(ring());
+    const sealer = createSealer(await ring());
     const sealed = await sealer.seal(ANSWER, ['query_idempotency', 'clerk:c1', 'key-c']);
     await refuse(sealer.open(sealed, ['query_idempotency', 'clerk:c1', 'key-d']), /does not authenticate/);
     await refuse(sealer.open(sealed, ['query_idempotency', 'clerk:c2', 'key-c']), /does not authenticate/);
@@ -82,7 +84,7 @@ describe('envelope encryption: data key ring', function () {
     await refuse(sealer.open(sealed, ['query_idempotency', 'clerk:c1k', 'ey-c']), /does not authenticate/);
     await database.db('data_key').where({ id: sealed.dataKeyId }).update({ purpose: 'other' });
     await refuse(
-      createSealer(ring()).open(sealed, ['query_idempotency', 'clerk:c1', 'key-c']),
+      createSealer(await ring()).open(sealed, ['query_idempotency', 'clerk:c1', 'key-c']),
       /is a other key/,
     );
     await database.db('data_key').where({ id: sealed.dataKeyId }).update({ purpose: 'query-replay' });
@@ -90,26 +92,15 @@ describe('envelope encryption: data key ring', function () {
 
   it('makes a new data key after the period, under the KEK current then, and old values still open', async () => {
     clock = T0;
-    const first = createSealer(ring());
+    const running = await store();
+    const first = createSealer(await ring(running));
     const before = await first.seal(ANSWER, ['row-1']);
-    const [oldKek] = readdirSync(join(keyDir, 'data-key'));
+    const oldKek = running.list().find((k) => k.purpose === 'data-key' && !k.retiredAt)!.kid;
 
-    // The operator rotates the KEK (the key store's file form: the old one marked retired).
+    // The operator rotates the KEK in another process (the keys CLI); the server reloads its store.
     clock = T0 + 30 * MINUTE;
-    const oldPath = join(keyDir, 'data-key', oldKek!);
-    const old = JSON.parse(readFileSync(oldPath, 'utf8'));
-    writeFileSync(oldPath, JSON.stringify({ ...old, retiredAt: new Date(clock).toISOString() }));
-    const newKid = 'rotated-kek-0000000001';
-    writeFileSync(
-      join(keyDir, 'data-key', `${newKid}.json`),
-      JSON.stringify({
-        kid: newKid,
-        purpose: 'data-key',
-        alg: 'A256GCM',
-        createdAt: new Date(clock).toISOString(),
-        privateJwk: { kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') },
-      }),
-    );
+    const newKek = (await (await store()).rotate('data-key', 0)).kid;
+    await running.reload();
 
     // Within the period the running process keeps its data key; after it, a new one under the new KEK.
     const same = await first.seal(ANSWER, ['row-2']);
@@ -118,11 +109,11 @@ describe('envelope encryption: data key ring', function () {
     const after = await first.seal(ANSWER, ['row-3']);
     expect(after.dataKeyId).not.to.equal(before.dataKeyId);
     const [stored] = await database.db('data_key').where({ id: after.dataKeyId });
-    expect(stored.wrapped.split('.')[1]).to.equal(newKid);
+    expect(stored.wrapped.split('.')[1]).to.equal(newKek);
     const [older] = await database.db('data_key').where({ id: before.dataKeyId });
-    expect(older.wrapped.split('.')[1]).to.equal(oldKek!.replace(/\.json$/, ''));
+    expect(older.wrapped.split('.')[1]).to.equal(oldKek);
 
-    const fresh = createSealer(ring());
+    const fresh = createSealer(await ring());
     expect(Buffer.from(await fresh.open(before, ['row-1'])).toString()).to.equal(
       new TextDecoder().decode(ANSWER),
     );
@@ -131,15 +122,17 @@ describe('envelope encryption: data key ring', function () {
     );
 
     // Without the old KEK (destroyed too early) the old value is refused, not opened.
+    const oldPath = join(keyDir, 'data-key', `${oldKek}.json`);
+    const old = readFileSync(oldPath, 'utf8');
     rmSync(oldPath);
-    await refuse(createSealer(ring()).open(before, ['row-1']), /does not unwrap/);
-    writeFileSync(oldPath, JSON.stringify(old));
+    await refuse(createSealer(await ring()).open(before, ['row-1']), /does not unwrap/);
+    writeFileSync(oldPath, old, { mode: 0o600 });
   });
 
   it('retires a data key only once no process seals with it and no stored answer names it', async () => {
     await database.db('data_key').delete();
     clock = T0;
-    const keys = ring();
+    const keys = await ring();
     const sealed = await createSealer(keys).seal(ANSWER, ['query_idempotency', 'clerk:c1', 'key-r']);
     await database.db('query_idempotency').insert({
       requester: 'clerk:c1',
