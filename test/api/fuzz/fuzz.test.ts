@@ -4,7 +4,9 @@
  * unknown members, out-of-range numbers, wrong content types, bad JSON), sent over real HTTP with
  * real credentials for a caller the operation admits. Every answer must be below 500, and every
  * error an application/problem+json with a `code`. Refused queries must be audited, one entry per
- * record. FUZZ_RUNS sets the requests per operation (default 40), FUZZ_SEED replays a run.
+ * record; methods a path does not declare get 405 with Allow, and HEAD answers as GET does.
+ * FUZZ_RUNS sets the requests per operation (default 40), FUZZ_SEED replays a run; the totals per
+ * status code over all operations are printed at the end.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -232,6 +234,36 @@ describe('fuzz: every operation of the contract', function () {
       ).to.deep.equal([]);
     });
   }
+
+  it('answers an undeclared method with 405 and Allow, and HEAD as the GET it stands for', async () => {
+    const failures: string[] = [];
+    const byPath = new Map<string, string[]>();
+    for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op.method]);
+    for (const [template, declared] of byPath) {
+      const path = template.replace(/\{[^}]+\}/g, '1');
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+        if (declared.includes(method)) continue;
+        const response = await callers.send('anonymous', { method, target: path, headers: {} });
+        const allow = response.headers.get('allow');
+        const answer = await judge(response);
+        totals.set(answer.status, (totals.get(answer.status) ?? 0) + 1);
+        const expected = [...declared].sort().join(', ');
+        if (answer.status !== 405 || answer.failure || allow?.split(', ').sort().join(', ') !== expected) {
+          failures.push(`${method} ${path}: ${answer.status} ${answer.failure ?? ''} Allow: ${allow}`);
+        }
+      }
+      if (!declared.includes('GET')) continue;
+      const get = await callers.send('anonymous', { method: 'GET', target: path, headers: {} });
+      await get.arrayBuffer();
+      const head = await callers.send('anonymous', { method: 'HEAD', target: path, headers: {} });
+      const content = await head.text();
+      totals.set(head.status, (totals.get(head.status) ?? 0) + 1);
+      if (head.status !== get.status || content !== '' || head.status >= 500) {
+        failures.push(`HEAD ${path}: ${head.status} (GET ${get.status}), ${content.length} bytes`);
+      }
+    }
+    expect(failures).to.deep.equal([]);
+  });
 
   it('audits every refused query, one entry per record, whatever its purpose, subject and record types', async () => {
     // Well-formed for the contract (no control characters: the edge refuses those before the
