@@ -11,6 +11,7 @@ import { auditorRouter } from './auditor.routes.js';
 import { createAuditorService } from './auditor.service.js';
 import { createAuditService, type AuditService } from './audit.service.js';
 import { vkeyFor } from './checkpoint.js';
+import { receiptAttester } from './evidence.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { createRetentionTask } from './retention.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
@@ -33,7 +34,7 @@ export interface AuditModule {
 }
 
 export function createAuditModule(deps: {
-  config: Pick<Readonly<Config>, 'audit' | 'queries'>;
+  config: Pick<Readonly<Config>, 'audit' | 'queries' | 'publicUrl' | 'host' | 'port'>;
   db: Knex;
   logger: Logger;
   keys: KeyStore;
@@ -45,6 +46,8 @@ export function createAuditModule(deps: {
   const service = createAuditService<Knex.Transaction>({
     repo: knexAuditRepo(db),
     logKeys,
+    // Same key and issuer as the signed copies (server/queries/signer.ts, wired in compose.ts).
+    attestReceipt: receiptAttester(keys, config.publicUrl ?? `http://${config.host}:${config.port}`),
     ...(deps.now ? { now: deps.now } : {}),
   });
   const checkpointer = createCheckpointer({

@@ -452,21 +452,36 @@ export const PENDING_FOR_SUBJECT = `SELECT count(*) AS pending FROM audit_queue 
        WHERE q.subject_key = ? AND (q.embargo_until IS NULL OR q.embargo_until <= ?)`;
 
 /** Where one entry sits in the log, if it is sequenced yet, with the organisation that made it. */
-export async function entryPlacement(
-  db: Db,
-  entryId: number,
-): Promise<{ requesterOrg: string; index: number | null; leafHash: Uint8Array | null } | undefined> {
+export async function entryPlacement(db: Db, entryId: number): Promise<EntryPlacement | undefined> {
   const row = (await db('audit_entry as e')
     .leftJoin('log_leaf as l', 'l.entry_id', 'e.entry_id')
     .where('e.entry_id', entryId)
-    .first('e.requester_org', 'l.idx', 'l.leaf_hash')) as
-    { requester_org: string; idx: number | null; leaf_hash: Buffer | null } | undefined;
+    .first('e.requester_org', 'e.digest', 'l.idx', 'l.leaf_hash', 'l.leaf_data')) as
+    | {
+        requester_org: string;
+        digest: Buffer;
+        idx: number | null;
+        leaf_hash: Buffer | null;
+        leaf_data: Buffer | null;
+      }
+    | undefined;
   if (!row) return undefined;
   return {
     requesterOrg: row.requester_org,
+    digest: new Uint8Array(row.digest),
     index: row.idx === null ? null : Number(row.idx),
+    leaf: row.leaf_data ? new Uint8Array(row.leaf_data) : null,
     leafHash: row.leaf_hash ? new Uint8Array(row.leaf_hash) : null,
   };
+}
+
+export interface EntryPlacement {
+  requesterOrg: string;
+  /** SHA-256 of the entry's canonical body: the digest the requester's answer carries. */
+  digest: Uint8Array;
+  index: number | null;
+  leaf: Uint8Array | null;
+  leafHash: Uint8Array | null;
 }
 
 // ---- the repository object the service receives ------------------------------------------------------

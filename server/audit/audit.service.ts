@@ -22,7 +22,7 @@ import {
   type StoredCheckpoint,
   type TreeHead,
 } from './audit.types.js';
-import type { EntryRow } from './audit.repo.js';
+import type { EntryPlacement, EntryRow } from './audit.repo.js';
 
 export interface AuditRepo<Tx> {
   append(
@@ -46,9 +46,7 @@ export interface AuditRepo<Tx> {
     visibleAt: Date,
     page: { beforeSeq?: number; limit: number },
   ): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }>;
-  entryPlacement(
-    entryId: number,
-  ): Promise<{ requesterOrg: string; index: number | null; leafHash: Uint8Array | null } | undefined>;
+  entryPlacement(entryId: number): Promise<EntryPlacement | undefined>;
 }
 
 export interface AuditServiceDeps<Tx> {
@@ -56,6 +54,21 @@ export interface AuditServiceDeps<Tx> {
   now?: () => Date;
   /** The log's vkeys (C2SP note verifier keys), current first. */
   logKeys: () => string[];
+  /**
+   * Signs a sequenced receipt's binding of entry id and digest to its leaf (a compact JWS with the
+   * signed-copy key), so a requester's evidence verifies offline; see docs/log-formats.md §14.
+   */
+  attestReceipt?: (binding: ReceiptBinding) => Promise<string>;
+}
+
+/** What a receipt attestation signs: the entry the requester's answer names and where its leaf is. */
+export interface ReceiptBinding {
+  entryId: number;
+  /** base64url SHA-256 of the entry's canonical body, as in the answer's `audit.digest`. */
+  digest: string;
+  index: number;
+  /** The public leaf value (base64). */
+  leaf: string;
 }
 
 export const MAX_ENTRY_BUNDLE = 1000;
@@ -220,6 +233,9 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
           treeSize: number;
           proof: string[];
           checkpoint: string;
+          digest: string;
+          leaf: string;
+          attestation?: string;
         }
     > {
       const placement = await repo.entryPlacement(entryId);
@@ -227,10 +243,22 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
         throw new NotFoundError(`No audit entry ${entryId}.`);
       }
       const cp = await repo.latestCheckpoint();
-      if (placement.index === null || !placement.leafHash || !cp || placement.index >= cp.size) {
+      if (
+        placement.index === null ||
+        !placement.leafHash ||
+        !placement.leaf ||
+        !cp ||
+        placement.index >= cp.size
+      ) {
         return { entryId, status: 'pending' };
       }
       const proof = await inclusionProofFrom(fetchNodes, placement.index, cp.size);
+      const binding: ReceiptBinding = {
+        entryId,
+        digest: Buffer.from(placement.digest).toString('base64url'),
+        index: placement.index,
+        leaf: b64(placement.leaf),
+      };
       return {
         entryId,
         status: 'included',
@@ -239,6 +267,9 @@ export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
         treeSize: cp.size,
         proof: proof.map(b64),
         checkpoint: cp.note,
+        digest: binding.digest,
+        leaf: binding.leaf,
+        ...(deps.attestReceipt ? { attestation: await deps.attestReceipt(binding) } : {}),
       };
     },
 

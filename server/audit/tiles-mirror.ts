@@ -49,11 +49,10 @@ export interface MirrorReport {
 
 /** Something did not verify (`verification`), or the log did not answer (the copy resumes later). */
 class MirrorFailure extends Error {
-  constructor(
-    message: string,
-    readonly verification = true,
-  ) {
+  readonly verification: boolean;
+  constructor(message: string, verification = true) {
     super(message);
+    this.verification = verification;
   }
 }
 
