@@ -8,6 +8,8 @@ import { CODE, UNDESCRIBED } from './refusal-values.js';
 
 const SUBJECT_KEY = /^[0-9a-f]{64}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+// A released field: a code, or a nested policy path such as /members/*/residentRegistrationNumber.
+const FIELD_NAME = /^[A-Za-z0-9._:/*-]{1,200}$/;
 
 export function check(ok: boolean, pointer: string, message: string): void {
   if (!ok) throw new ValidationError(`${pointer}: ${message}`, [{ pointer, message }]);
@@ -56,7 +58,7 @@ export function entryBody(input: AuditEntryInput, createdAt: Date): AuditEntryBo
     'a release needs a legal basis or a consent',
   );
   check(
-    Array.isArray(input.fields) && input.fields.every((f) => CODE.test(f.name) && CODE.test(f.form)),
+    Array.isArray(input.fields) && input.fields.every((f) => FIELD_NAME.test(f.name) && CODE.test(f.form)),
     '/fields',
     'each field needs a name and a form',
   );
