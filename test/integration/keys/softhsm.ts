@@ -1,10 +1,12 @@
 /**
  * A throwaway SoftHSM2 for one test run: its own config and token folder under the system temp dir
  * (SOFTHSM2_CONF, read by the module at C_Initialize), one fresh token per call. Suites skip with a
- * stated reason only where softhsm2 is not installed; CI installs it (.ci/run).
+ * stated reason only where softhsm2 is not installed (or the optional pkcs11js addon did not build);
+ * CI installs softhsm2 (.ci/run).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +20,11 @@ export function softhsmMissing(): string | null {
     execFileSync('softhsm2-util', ['--version'], { stdio: 'ignore' });
   } catch {
     return 'SKIPPED: softhsm2-util not on PATH (apt-get install softhsm2)';
+  }
+  try {
+    createRequire(import.meta.url)('pkcs11js');
+  } catch (err) {
+    return `SKIPPED: the pkcs11js addon did not build or load (${(err as Error).message.split('\n')[0]})`;
   }
   return null;
 }
