@@ -261,7 +261,7 @@ export function nestedIssues(
         const mismatch = isContainer(node)
           ? p.form.form === 'hash'
             ? undefined
-            : `${p.form.form} needs a value, not a ${String(node.type)}`
+            : `${p.form.form} applies to a value, not to a whole ${String(node.type)}`
           : formMismatch(p.form, node);
         if (mismatch) {
           at(mismatch);
