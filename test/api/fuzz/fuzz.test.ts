@@ -23,6 +23,10 @@ import { hostileString, type Hints } from './schema-arbitraries.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+if (!Number.isSafeInteger(RUNS) || RUNS < 1)
+  throw new Error(`FUZZ_RUNS must be a positive integer, not ${process.env.FUZZ_RUNS}`);
+if (!Number.isSafeInteger(SEED))
+  throw new Error(`FUZZ_SEED must be an integer, not ${process.env.FUZZ_SEED}`);
 
 /** Record types the Hanbit bank's purpose covers, and one it does not. */
 const MORTGAGE_TYPES = [
