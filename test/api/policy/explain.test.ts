@@ -19,7 +19,7 @@ describe('GET /v1/policy/explain', () => {
       recordType: 'tax.income-amount-certificate',
     });
     expect(res.status).to.equal(200);
-    expect(res.body.policy).to.deep.equal({ id: 'loan.mortgage-screening', version: '1.0.0' });
+    expect(res.body.policy).to.deep.equal({ id: 'loan.mortgage-screening', version: '1.1.0' });
     expect(res.body.rule).to.deep.include({ id: 'bank.tax.income-amount-certificate' });
     expect(res.body.rule.file).to.match(/policies\/loan\.mortgage-screening\.yaml$/);
     const byName = Object.fromEntries(res.body.fields.map((f: { name: string }) => [f.name, f]));
