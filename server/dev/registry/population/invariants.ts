@@ -212,7 +212,7 @@ export function checkPerson(
     check(t, infant ? h >= 40 && h <= 130 : h >= 135 && h <= 205, () => `${who}: height ${h}`);
     check(
       t,
-      infant ? w >= 2 && w <= 35 : w >= 30 && w <= 160 && bmi >= 14 && bmi <= 45,
+      infant ? w >= 2 && w <= 35 && bmi >= 10 && bmi <= 22 : w >= 30 && w <= 160 && bmi >= 14 && bmi <= 45,
       () => `${who}: weight ${w} (BMI ${bmi.toFixed(1)})`,
     );
     check(

@@ -247,9 +247,10 @@ function healthOf(member: Member, age: number, rng: Random): Health {
   }
   if (age < 6) {
     const years = (day - member.birth) / 365.25;
-    const heightCm = Math.round((50 + 24 * Math.log2(1 + years) + gaussian(rng) * 2.5) * 10) / 10;
-    const weightKg =
-      Math.round((3.3 + 2.6 * years + (years < 1 ? 4 * years : 2) + gaussian(rng) * 0.8) * 10) / 10;
+    const heightCm =
+      Math.round(clamp(50 + 24 * Math.log2(1 + years) + gaussian(rng) * 2.5, 46, 125) * 10) / 10;
+    // Weight from height through an infant BMI of 13–19, so a tail draw cannot give a 2 kg baby of 60 cm.
+    const weightKg = Math.round(clamp(16 + gaussian(rng) * 1.2, 13, 19) * (heightCm / 100) ** 2 * 10) / 10;
     return {
       day,
       type: 'infant',
