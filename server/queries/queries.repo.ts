@@ -65,8 +65,8 @@ export function createQueriesRepo(db: Knex) {
     },
 
     /**
-     * Claims the key for a first attempt, or returns what is stored under it. A row past its expiry is
-     * cleared first: the key is free again, and an answer is never replayed beyond its time.
+     * Claims the key for a first attempt, or returns what is stored under it. A row past its expiry
+     * counts as free, so an answer is never replayed beyond its time, whether or not the cleanup ran.
      */
     async claimIdempotencyKey(
       requester: string,
@@ -75,11 +75,19 @@ export function createQueriesRepo(db: Knex) {
       expiresAt: Date,
       now: Date = new Date(),
     ) {
-      await db('query_idempotency').where({ requester, key }).andWhere('expires_at', '<=', now).delete();
+      // One statement, as before expiry was checked: a row past its expiry is taken over in place.
       const inserted = await db('query_idempotency')
-        .insert({ requester, key, request_hash: requestHash, expires_at: expiresAt })
+        .insert({ requester, key, request_hash: requestHash, expires_at: expiresAt, created_at: now })
         .onConflict(['requester', 'key'])
-        .ignore()
+        .merge({
+          request_hash: requestHash,
+          status_code: null,
+          data_key_id: null,
+          response_sealed: null,
+          created_at: now,
+          expires_at: expiresAt,
+        })
+        .where('query_idempotency.expires_at', '<=', now)
         .returning('key');
       if (inserted.length) return { claimed: true as const };
       const row = await db('query_idempotency').where({ requester, key }).first();
@@ -97,11 +105,13 @@ export function createQueriesRepo(db: Knex) {
       };
     },
     async completeIdempotencyKey(requester: string, key: string, statusCode: number, answer: SealedAnswer) {
-      await db('query_idempotency').where({ requester, key }).update({
-        status_code: statusCode,
-        data_key_id: answer.dataKeyId,
-        response_sealed: Buffer.from(answer.sealed),
-      });
+      await db('query_idempotency')
+        .where({ requester, key })
+        .update({
+          status_code: statusCode,
+          data_key_id: answer.dataKeyId,
+          response_sealed: Buffer.from(answer.sealed),
+        });
     },
     async releaseIdempotencyKey(requester: string, key: string) {
       await db('query_idempotency').where({ requester, key }).whereNull('status_code').delete();

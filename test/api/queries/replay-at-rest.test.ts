@@ -117,6 +117,24 @@ describe('idempotent replay: answers sealed at rest', function () {
     expect(await released(first.body.queryId)).to.equal(1);
   });
 
+  it('never replays an answer past its expiry: the key is free again, whether or not the cleanup ran', async () => {
+    const first = await query(t, 'at-rest-0007');
+    expect(first.status).to.equal(200);
+    await database
+      .db('query_idempotency')
+      .where({ key: 'at-rest-0007' })
+      .update({ expires_at: new Date(Date.now() - 1000) });
+    const later = await query(t, 'at-rest-0007');
+    expect(later.status).to.equal(200);
+    expect(later.headers['idempotent-replayed']).to.equal(undefined);
+    expect(later.body.queryId).not.to.equal(first.body.queryId);
+    const [row] = await database.db('query_idempotency').where({ key: 'at-rest-0007' });
+    expect(row.expires_at.getTime()).to.be.greaterThan(Date.now());
+    const replay = await query(t, 'at-rest-0007');
+    expect(replay.headers['idempotent-replayed']).to.equal('true');
+    expect(replay.body.queryId).to.equal(later.body.queryId);
+  });
+
   it('refuses an altered answer with a logged 500, and does not run the query again', async () => {
     const first = await query(t, 'at-rest-0003');
     expect(first.status).to.equal(200);
