@@ -75,6 +75,27 @@ const headerString = fc.oneof(
   fc.constantFrom('', ' ', 'x'.repeat(300), 'x'.repeat(9000), 'x'.repeat(20_000)),
 );
 
+/** Authorization headers and session cookies that authenticate nobody. */
+const BAD_CREDENTIALS = fc.oneof(
+  fc.constantFrom<[string, string]>(
+    ['authorization', 'Bearer'],
+    ['authorization', 'Bearer '],
+    ['authorization', 'DPoP '],
+    ['authorization', 'Basic Zm9vOmJhcg=='],
+    ['authorization', 'Bearer a.b.c'],
+    ['authorization', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'],
+    ['authorization', 'DPoP eyJhbGciOiJFUzI1NiJ9.e30.AAAA'],
+    ['authorization', `Bearer ${'a'.repeat(9000)}`],
+    ['cookie', 'juc_session=%'],
+    ['cookie', 'juc_session=%E0%A4%A'],
+    ['cookie', 'juc_session="unterminated'],
+    ['cookie', `juc_session=${'a'.repeat(4000)}`],
+    ['cookie', 'juc_session=a; juc_session=b'],
+  ),
+  headerString.map((value): [string, string] => ['authorization', value]),
+  headerString.map((value): [string, string] => ['cookie', `juc_session=${value}`]),
+);
+
 const MALFORMED_ESCAPES = ['%', '%zz', '%E0%A4%A', '%00', '%C0%80', '%FF%FE', '%ED%A0%80', '1%2C2', 'a=b'];
 
 /** Percent-encodes the UTF-8 bytes (a lone surrogate becomes U+FFFD, as a browser would send it). */
@@ -210,6 +231,10 @@ export function fuzzCases(
   }
   // fetch sends no body with GET.
   if (!read) faults.body = faultyBody.map((b) => (parts) => void (parts.body = b));
+  // Credentials that are not: sent by an anonymous caller, they must be refused, never ignored.
+  faults.credentials = BAD_CREDENTIALS.map(([name, value]) => (parts) => {
+    parts.headers[name] = value;
+  });
 
   const kinds = Object.keys(faults);
   const chosen = fc.oneof(
@@ -237,7 +262,8 @@ export function fuzzCases(
       wellFormed,
       chosen.chain((names) => fc.tuple(fc.constant(names), fc.tuple(...names.map((name) => faults[name]!)))),
     )
-    .map(([caller, parts, [names, apply]]) => {
+    .map(([chosenCaller, parts, [names, apply]]) => {
+      const caller = names.includes('credentials') ? 'anonymous' : chosenCaller;
       for (const fault of apply) fault(parts);
       const path = pathParams.reduce(
         (at, p) => at.replace(`{${p.name}}`, encodeSegment(parts.path[p.name]!)),
