@@ -14,7 +14,6 @@ import {
   KEY_PURPOSES,
   KeyStoreError,
   byActiveThenNewest,
-  isStorePurpose,
   retirementOf,
   type KeyInfo,
   type KeyPurpose,
@@ -32,6 +31,7 @@ import {
   sha256,
   wrapAad,
 } from './key-material.js';
+import { formatLabel, jwkOfPoint, parseLabel, type Meta } from './pkcs11-objects.js';
 import {
   CKK_EC_EDWARDS,
   CKM_EC_EDWARDS_KEY_PAIR_GEN,
@@ -40,49 +40,8 @@ import {
   P256_PARAMS,
   TokenSession,
   pkcs11,
-  unwrapEcPoint,
   type TokenOptions,
 } from './pkcs11-token.js';
-
-const LABEL_PREFIX = 'juc';
-
-interface Meta {
-  purpose: StorePurpose;
-  createdAt: Date;
-  retiredAt?: Date;
-  expiresAt?: Date;
-}
-
-function formatLabel(meta: Meta): string {
-  const ms = (d?: Date) => (d ? String(d.getTime()) : '-');
-  return [LABEL_PREFIX, meta.purpose, ms(meta.createdAt), ms(meta.retiredAt), ms(meta.expiresAt)].join(':');
-}
-
-function parseLabel(label: string): Meta | null {
-  const [prefix, purpose, created, retired, expires] = label.split(':');
-  if (prefix !== LABEL_PREFIX || !purpose || !isStorePurpose(purpose) || !created) return null;
-  const meta: Meta = { purpose, createdAt: new Date(Number(created)) };
-  if (retired && retired !== '-') meta.retiredAt = new Date(Number(retired));
-  if (expires && expires !== '-') meta.expiresAt = new Date(Number(expires));
-  return meta;
-}
-
-/** The public JWK of a token public key, from its CKA_EC_POINT. */
-function jwkOfPoint(alg: 'EdDSA' | 'ES256', ecPoint: Buffer): JWK {
-  const point = unwrapEcPoint(ecPoint);
-  if (alg === 'EdDSA') {
-    if (point.length !== 32) throw new KeyStoreError('token Ed25519 key has a malformed CKA_EC_POINT');
-    return { kty: 'OKP', crv: 'Ed25519', x: point.toString('base64url') };
-  }
-  if (point.length !== 65 || point[0] !== 0x04)
-    throw new KeyStoreError('token P-256 key is not uncompressed');
-  return {
-    kty: 'EC',
-    crv: 'P-256',
-    x: point.subarray(1, 33).toString('base64url'),
-    y: point.subarray(33).toString('base64url'),
-  };
-}
 
 interface TokenKey {
   info: KeyInfo;
