@@ -296,3 +296,19 @@ export function identifierPaths(name: string, schema: PolicyFieldSchema | undefi
   if (schema) visit(schema, [name]);
   return out;
 }
+
+/**
+ * What the release and explain name under a field released in full: every node a form changes or
+ * withholds, and every nested identifier a path releases as it is (the tree has no node for those).
+ */
+export function namedDecisions(
+  rule: Pick<PolicyRule, 'nested'>,
+  name: string,
+  schema: PolicyFieldSchema | undefined,
+): NestedDecision[] {
+  const decisions = nestedDecisions(nestedNode(rule, name, schema));
+  const full = identifierPaths(name, schema)
+    .filter((path) => !decisions.some((d) => path === d.path || path.startsWith(`${d.path}/`)))
+    .map((path): NestedDecision => ({ path, form: { form: 'full' }, byDefault: false }));
+  return [...decisions, ...full];
+}

@@ -8,12 +8,13 @@ import type { BinaryLike, KeyObject } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { dataWindow, isOutside, windowField } from './data-range.js';
 import { applyForm, FormInputError } from './forms.js';
-import { applyNested, nestedDecisions, nestedNode } from './nested.js';
+import { applyNested, namedDecisions, nestedNode } from './nested.js';
 import { PolicyConfigError, ReleaseViolationError } from './policy.errors.js';
 import { resolveRule } from './policy.match.js';
 import { policyOutcomes, ruleProblems } from './policy.outcome.js';
 import type {
   DataRangeBounds,
+  FieldForm,
   NestedNode,
   PlannedField,
   PolicyRecordSchema,
@@ -76,10 +77,14 @@ export function planRelease(input: PlanInput): ReleasePlan {
     }
   }
   const nested: Record<string, NestedNode> = {};
+  const nestedFields: Record<string, { path: string; form: FieldForm }[]> = {};
   for (const field of release) {
     if (!rule || field.form.form !== 'full') continue;
-    const node = nestedNode(rule, field.name, input.recordSchema.properties[field.name]);
+    const schema = input.recordSchema.properties[field.name];
+    const node = nestedNode(rule, field.name, schema);
     if (node.kind !== 'pass') nested[field.name] = node;
+    const named = namedDecisions(rule, field.name, schema).map(({ path, form }) => ({ path, form }));
+    if (named.length > 0) nestedFields[field.name] = named;
   }
   return {
     requester: input.requester,
@@ -90,6 +95,7 @@ export function planRelease(input: PlanInput): ReleasePlan {
     release,
     withheld,
     nested,
+    nestedFields,
     dataRange: input.dataRange ?? null,
     recordSchema: input.recordSchema,
     releaseSchema: deriveReleaseSchema(input.recordSchema, release, nested),
@@ -195,7 +201,7 @@ export function applyRelease(plan: ReleasePlan, record: unknown, options: ApplyO
     fields.push({ name: field.name, form: field.form });
     if (field.form.form === 'predicate') continue;
     // Nested paths are named under the field that carries them, so the release says what each part became.
-    for (const d of nestedDecisions(plan.nested[field.name] ?? { kind: 'pass' })) {
+    for (const d of plan.nestedFields[field.name] ?? []) {
       if (d.form.form === 'deny') withheld.push({ name: d.path, reason: 'policy_denied' });
       else fields.push({ name: d.path, form: d.form });
     }

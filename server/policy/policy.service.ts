@@ -7,7 +7,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { RecordTypeUnknownError, ValidationError } from '../errors.js';
 import { datingFields } from './data-range.js';
-import { identifierPaths, nestedDecisions, nestedNode } from './nested.js';
+import { namedDecisions } from './nested.js';
 import { applyRelease, planRelease, type FieldSelection } from './policy.engine.js';
 import { PolicyFileError, type PolicyIssue } from './policy.errors.js';
 import { loadPolicies } from './policy.loader.js';
@@ -150,12 +150,7 @@ function explainNested(
   schema: PolicyRecordSchema,
   ruleRef: RuleRef,
 ): FieldExplanation[] {
-  const decisions = nestedDecisions(nestedNode(rule, name, schema.properties[name]));
-  // An identifier a path releases in full is copied as it is, so the tree has no node for it: list it too.
-  const named = identifierPaths(name, schema.properties[name])
-    .filter((path) => !decisions.some((d) => path === d.path || path.startsWith(`${d.path}/`)))
-    .map((path) => ({ path, form: { form: 'full' } as FieldForm, byDefault: false }));
-  return [...decisions, ...named].map((d) => ({
+  return namedDecisions(rule, name, schema.properties[name]).map((d) => ({
     name: d.path,
     outcome: d.form.form === 'deny' ? 'withheld' : 'released',
     ...(d.form.form === 'deny' ? { reason: 'policy_denied' as const } : { form: d.form }),

@@ -148,6 +148,10 @@ export interface ReleasePlan {
   readonly withheld: readonly WithheldField[];
   /** Nested decisions under released top-level fields, by top-level field name. */
   readonly nested: Readonly<Record<string, NestedNode>>;
+  /** What the release names under each field released in full: nested paths and their forms. */
+  readonly nestedFields: Readonly<
+    Record<string, readonly { readonly path: string; readonly form: FieldForm }[]>
+  >;
   readonly dataRange: DataRangeBounds | null;
   /** The record type's schema: where the data window finds each value's date. */
   readonly recordSchema: PolicyRecordSchema;
