@@ -241,6 +241,29 @@ describe('fuzz: every operation of the contract', function () {
     });
   }
 
+  it('lets no body pollute Object.prototype (the gateway runs in this process)', async () => {
+    const bodies = ['{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'];
+    for (const op of operations.filter((o) => o.method !== 'GET')) {
+      const caller: Caller =
+        op.access === 'public'
+          ? 'anonymous'
+          : op.access.includes('client')
+            ? 'client-dpop'
+            : (op.access[0] as Caller);
+      const target = op.path.replace(/\{[^}]+\}/g, '1');
+      for (const body of bodies) {
+        await send(caller, {
+          method: op.method,
+          target,
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.to.include('polluted');
+  });
+
   it('answers an undeclared method with 405 and Allow, and HEAD as the GET it stands for', async () => {
     const failures: string[] = [];
     const byPath = new Map<string, string[]>();
