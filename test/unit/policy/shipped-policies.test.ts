@@ -9,6 +9,7 @@ import { loadCatalog } from '../../../server/catalog/catalog.js';
 import type { FieldSchema } from '../../../server/catalog/catalog.types.js';
 import { readDemoSeed } from '../../../server/organisations/seed.js';
 import { coverageGaps, coveragePurposes, describeGap } from '../../../server/policy/policy.coverage.js';
+import { namedDecisions } from '../../../server/policy/nested.js';
 import { loadPolicies } from '../../../server/policy/policy.loader.js';
 import { catalogIssues, DEFAULT_POLICY_DIR } from '../../../server/policy/policy.service.js';
 import type { PolicyRule } from '../../../server/policy/policy.types.js';
@@ -36,7 +37,10 @@ function commentsByField(file: string): (pointer: string) => string {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
   return (pointer) => {
-    const path = pointer.split('/').slice(1);
+    const path = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
     const key = doc.getIn(path.slice(0, -1), true) as {
       items?: { key: { value: string; range: number[] } }[];
     };
@@ -100,6 +104,44 @@ describe('shipped policies (policies/)', () => {
       }
     });
     expect(leaks).to.deep.equal([]);
+  });
+
+  it('never give a bank a national ID nested in a released field, and withhold nested national IDs unless a path names them', () => {
+    const leaks: string[] = [];
+    for (const rule of rules) {
+      const properties = catalog.get(rule.recordType).schema.properties;
+      for (const [name, form] of Object.entries(rule.fields)) {
+        if (form.form !== 'full') continue;
+        for (const d of namedDecisions(rule, name, properties[name])) {
+          const last = d.path.split('/').pop() ?? '';
+          if (!NATIONAL_ID.test(last)) continue;
+          const explicit = d.path in rule.nested;
+          const masked = d.form.form === 'mask' && d.form.keepStart <= 6;
+          const safe = d.form.form === 'deny' || d.form.form === 'hash' || masked;
+          if (!explicit)
+            leaks.push(`${rule.file} ${rule.pointer} ${d.path}: decided by default, not by a path`);
+          if ('class' in rule.requester && rule.requester.class === 'bank' && !safe)
+            leaks.push(`${rule.file} ${rule.pointer} ${d.path}: ${d.form.form} to a bank`);
+        }
+      }
+    }
+    expect(leaks).to.deep.equal([]);
+  });
+
+  it('justify every nested full national ID with `# full-rrn:`, and give one only for the move-in report', () => {
+    const unjustified: string[] = [];
+    const full = new Set<string>();
+    for (const rule of rules) {
+      const read = commentsByField(rule.file);
+      for (const [path, form] of Object.entries(rule.nested)) {
+        if (form.form !== 'full' || !NATIONAL_ID.test(path.split('/').pop() ?? '')) continue;
+        full.add(rule.purpose);
+        const pointer = `${rule.pointer}/fields/${path.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (!/#\s*full-rrn:\s*\S/.test(read(pointer))) unjustified.push(`${rule.file} ${pointer}`);
+      }
+    }
+    expect(unjustified).to.deep.equal([]);
+    expect([...full]).to.deep.equal(['resident.move-in-report']);
   });
 
   it('justify every release of a sensitive field with `# sensitive:` and every full national ID with `# full-rrn:`', () => {
