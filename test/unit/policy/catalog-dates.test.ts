@@ -12,7 +12,14 @@ const RESIDENT = new URL('../../../server/catalog/record-types/resident.json', i
 interface Dated {
   'x-date'?: string;
 }
-type Props = Record<string, Dated & { items: { properties: Record<string, Dated> } }>;
+interface Entry {
+  items: { properties: { name: Dated; movedInDate: Dated } };
+}
+interface Props {
+  members: Entry;
+  addressHistory: Entry;
+  householdFormedDate: Dated;
+}
 
 function withAbstract(edit: (props: Props) => void): CategoryFile {
   const file = JSON.parse(readFileSync(RESIDENT, 'utf8')) as {
