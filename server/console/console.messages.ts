@@ -1,5 +1,9 @@
-/** English and Japanese text of the clerk console (registered with the shared catalogues at import). */
+/**
+ * English and Japanese text of the clerk console (registered with the shared catalogues at import); Korean,
+ * the first language, is in console-ko.messages.ts.
+ */
 import { defineMessages } from '../web/i18n.js';
+import './console-ko.messages.js';
 
 defineMessages({
   en: {
@@ -23,7 +27,8 @@ defineMessages({
     'console.start.none': 'Your agency is not entitled to any purpose yet. Ask your administrator.',
     'console.recent.title': 'Your recent queries',
     'console.recent.none': 'You have made no queries yet.',
-    'console.recent.caption': 'Your last {n} audit entries, newest first',
+    'console.recent.caption':
+      '{n, plural, one {Your last audit entry} other {Your last # audit entries, newest first}}',
     'console.recent.when': 'When',
     'console.recent.purpose': 'Purpose',
     'console.recent.record': 'Record',
@@ -156,6 +161,8 @@ defineMessages({
     'console.withheld.not_consented': 'The citizen did not consent to it',
     'console.withheld.not_in_record': 'The registry record has no value for it',
     'console.withheld.unknown_field': 'Not a field of this record',
+    'console.withheld.outside_data_range': 'Dated outside the period this purpose (or the consent) may reach',
+    'console.withheld.outside_data_range': 'Dated outside the period this purpose may reach back to',
     'console.refused.title': 'The query was refused',
     'console.refused.nothing':
       'No record was fetched or released. The refusal is recorded in the audit log and in the citizen’s history.',
@@ -330,6 +337,8 @@ defineMessages({
     'console.withheld.not_consented': '本人が同意していません',
     'console.withheld.not_in_record': '登録機関の記録に値がありません',
     'console.withheld.unknown_field': 'この記録の項目ではありません',
+    'console.withheld.outside_data_range': 'この目的（または同意）が遡れる期間外の日付です',
+    'console.withheld.outside_data_range': 'この目的で遡れる期間外の日付の値です',
     'console.refused.title': '照会は拒否されました',
     'console.refused.nothing': '記録は取得も提供もされていません。拒否は監査記録と本人の履歴に残ります。',
     'console.refused.code': '理由コード',
