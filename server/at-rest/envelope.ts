@@ -157,8 +157,8 @@ export function createSealer(ring: DataKeyRing): Sealer {
 
 /**
  * Deletes data keys nothing needs: a stored answer lives at most its TTL (the queries' cleanup deletes
- * it after), so a data key goes at most one rotation period plus the TTL after it stopped sealing, and
- * with the last data key a KEK wrapped goes the last need for that KEK (docs/data-at-rest.md).
+ * it after), so a data key goes at most the TTL plus two cleanup intervals after it stopped sealing,
+ * and with the last data key a KEK wrapped goes the last need for that KEK (docs/data-at-rest.md).
  */
 export function dataKeyRetirement(
   ring: Pick<DataKeyRing, 'retire'>,
