@@ -1,22 +1,17 @@
-/** Cookie reading and writing without a dependency: our two cookies, their attributes in one place. */
+/** Cookie reading (the `cookie` package) and writing: our two cookies, their attributes in one place. */
+import { parse as parseCookieHeader } from 'cookie';
 import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'juc_session';
 /** Binds a sign-in in progress to the browser that started it; path-limited to /auth. */
 export const LOGIN_COOKIE = 'juc_login';
 
+/** The first cookie of that name, raw (not URI-decoded): our tokens are base64url, anything else is refused. */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      const value = part.slice(eq + 1).trim();
-      return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
-    }
-  }
-  return undefined;
+  const value = parseCookieHeader(header, { decode: (raw) => raw })[name];
+  return value !== undefined && /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
 }
 
 export interface CookiePolicy {

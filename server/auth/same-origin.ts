@@ -25,6 +25,11 @@ import { isSafeMethod } from './csrf.js';
 export const CROSS_SITE_CODE = 'cross_site_request';
 
 defineMessages({
+  ko: {
+    'crossSite.title': '요청을 처리하지 않았습니다',
+    'crossSite.message':
+      '다른 사이트에서 보낸 양식이어서 처리하지 않았습니다. 이 사이트에서 페이지를 열어 다시 시도해 주십시오.',
+  },
   en: {
     'crossSite.title': 'Request refused',
     'crossSite.message':

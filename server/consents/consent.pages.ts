@@ -12,9 +12,11 @@ import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { AppError } from '../errors.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
+import { legalBasisText, recordDescription } from '../web/catalog-text.js';
 import { fieldLabel } from '../web/field-labels.js';
+import './consent-ko.messages.js';
 import { html, type SafeHtml } from '../web/html.js';
-import { chooseLang, defineMessages, formatDate, formatDateTime, t, type Lang } from '../web/i18n.js';
+import { chooseLang, langOf, defineMessages, formatDate, formatDateTime, t, type Lang } from '../web/i18n.js';
 import { layout, messagePage } from '../web/layout.js';
 import type { ConsentsService } from './consents.service.js';
 import type { ConsentRecord } from './consents.types.js';
@@ -81,24 +83,22 @@ defineMessages({
     'consent.englishOnly': 'in English',
     'consent.terms': 'For how long and how often',
     'consent.duration': 'Valid for',
-    'consent.durationValue': '{days} days from your approval',
+    'consent.durationValue': '{days, plural, one {# day} other {# days}} from your approval',
     'consent.usage': 'Uses',
     'consent.usage.once': 'Once',
-    'consent.usage.limited': 'Up to {n} times',
-    'consent.usage.periodic': 'Up to {value} times per {unit}, {n} times in all',
+    'consent.usage.limited': '{n, plural, one {Once at most} other {Up to # times}}',
+    'consent.usage.periodic':
+      '{value, plural, one {Once} other {Up to # times}} a {unit, select, day {day} week {week} month {month} other {year}}, {n, plural, one {# time} other {# times}} in all',
     'consent.dataRange': 'Records from the period',
     'consent.dataRangeValue': '{from} to {to}',
     'consent.retention': 'They may keep the data for',
-    'consent.retentionValue': '{value} {unit}',
+    'consent.retentionValue':
+      '{unit, select, day {{value, plural, one {# day} other {# days}}} week {{value, plural, one {# week} other {# weeks}}} month {{value, plural, one {# month} other {# months}}} other {{value, plural, one {# year} other {# years}}}}',
     'consent.requestExpires': 'Please decide by',
     'consent.approve': 'Approve',
     'consent.refuse': 'Refuse',
     'consent.decisionHint':
       'You can pause or revoke an approval at any time in your portal. Refusing has no other consequence: you can hand in paper certificates instead.',
-    'consent.unit.day': 'day(s)',
-    'consent.unit.week': 'week(s)',
-    'consent.unit.month': 'month(s)',
-    'consent.unit.year': 'year(s)',
     'consent.status.ACTIVE': 'You approved this request.',
     'consent.status.PAUSED': 'You approved this request and later paused it.',
     'consent.status.REJECTED': 'This request was refused.',
@@ -132,20 +132,17 @@ defineMessages({
     'consent.usage': '利用回数',
     'consent.usage.once': '1回のみ',
     'consent.usage.limited': '最大{n}回',
-    'consent.usage.periodic': '{unit}ごとに最大{value}回、合計{n}回まで',
+    'consent.usage.periodic':
+      '{unit, select, day {1日} week {1週間} month {1か月} other {1年}}ごとに最大{value}回、合計{n}回まで',
     'consent.dataRange': '対象となる記録の期間',
     'consent.dataRangeValue': '{from}から{to}まで',
     'consent.retention': '依頼者がデータを保存できる期間',
-    'consent.retentionValue': '{value}{unit}',
+    'consent.retentionValue': '{value}{unit, select, day {日} week {週間} month {か月} other {年}}',
     'consent.requestExpires': '回答期限',
     'consent.approve': '同意する',
     'consent.refuse': '同意しない',
     'consent.decisionHint':
       '同意はポータルでいつでも一時停止または撤回できます。同意しない場合も不利益はありません。紙の証明書を提出することもできます。',
-    'consent.unit.day': '日',
-    'consent.unit.week': '週間',
-    'consent.unit.month': 'か月',
-    'consent.unit.year': '年',
     'consent.status.ACTIVE': 'この依頼に同意済みです。',
     'consent.status.PAUSED': 'この依頼に同意し、その後一時停止しました。',
     'consent.status.REJECTED': 'この依頼は拒否されました。',
@@ -183,7 +180,7 @@ function usageText(lang: Lang, record: ConsentRecord): string {
   if (u.fetch === 'limited') return t(lang, 'consent.usage.limited', { n: u.maxUses });
   return t(lang, 'consent.usage.periodic', {
     value: u.frequency.value,
-    unit: t(lang, `consent.unit.${u.frequency.unit}`),
+    unit: u.frequency.unit,
     n: u.maxUses,
   });
 }
@@ -250,7 +247,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
       };
       return html`<fieldset class="record">
         <legend>${type.names[lang]}</legend>
-        <p class="record-description">${type.description[lang]}</p>
+        <p class="record-description">${recordDescription(lang, type).text}</p>
         <ul class="fields">
           ${asked.required.map((f, j) => fieldItem(f, false, j))}
           ${asked.optional.map((f, j) => fieldItem(f, true, asked.required.length + j))}
@@ -280,7 +277,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
               <dd>
                 ${t(lang, 'consent.retentionValue', {
                   value: record.dataLife.value,
-                  unit: t(lang, `consent.unit.${record.dataLife.unit}`),
+                  unit: record.dataLife.unit,
                 })}
               </dd>`
           : ''
@@ -301,7 +298,9 @@ export function consentPages(deps: ConsentPagesDeps): Router {
           <dt>${t(lang, 'consent.purpose')}</dt>
           <dd>${purpose.names[lang]}</dd>
           <dt>${t(lang, 'consent.legalBasis')}</dt>
-          <dd lang="en">${record.legalBasis}</dd>
+          <dd lang="${legalBasisText(lang, record.legalBasis).lang}">
+            ${legalBasisText(lang, record.legalBasis).text}
+          </dd>
         </dl>
         <form method="post" action="/consent/${record.id}">
           <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
@@ -366,7 +365,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
 
   router.post('/consent/:id', async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const lang: Lang = body.lang === 'ja' ? 'ja' : body.lang === 'en' ? 'en' : chooseLang(req, res);
+    const lang: Lang = langOf(body.lang, req, res);
     const id = String(req.params.id);
     if (!UUID.test(id)) return fail(res, lang, req.path, 404, t(lang, 'error.notFound'));
     const citizen = citizenOf(res);

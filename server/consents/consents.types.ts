@@ -130,7 +130,7 @@ export interface ConsentRequestInput {
   redirectUri?: string | undefined;
   state?: string | undefined;
   webhookUrl?: string | undefined;
-  language?: 'en' | 'ja' | undefined;
+  language?: 'ko' | 'en' | 'ja' | undefined;
 }
 
 /** What the requester sees when it creates or polls a request. */

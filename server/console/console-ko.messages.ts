@@ -15,7 +15,8 @@ defineMessages({
     'console.signIn.text':
       '민원 창구 콘솔은 창구에서 민원인의 기록을 확인하는 행정기관 담당 공무원을 위한 화면입니다. 소속 기관 계정으로 로그인해 주십시오.',
     'console.signIn.button': '기관 계정으로 로그인',
-    'console.forbidden': '민원 창구 콘솔은 행정기관 담당 공무원만 이용할 수 있습니다. 다른 종류의 계정으로 로그인되어 있습니다.',
+    'console.forbidden':
+      '민원 창구 콘솔은 행정기관 담당 공무원만 이용할 수 있습니다. 다른 종류의 계정으로 로그인되어 있습니다.',
     'console.start.title': '확인 시작',
     'console.start.purpose': '민원 사무 또는 이용 목적',
     'console.start.purposeHint': '소속 기관이 이용 권한을 가진 민원 사무와 목적만 표시됩니다.',
@@ -48,7 +49,8 @@ defineMessages({
     'console.form.legalBasis': '법적 근거',
     'console.form.records': '확인할 기록',
     'console.form.recordsHint': '필요하지 않은 기록은 선택을 해제해 주십시오.',
-    'console.form.procedureHint': '이 민원 사무는 아래 기록을 함께 확인합니다. 필요하지 않은 기록은 선택을 해제해 주십시오.',
+    'console.form.procedureHint':
+      '이 민원 사무는 아래 기록을 함께 확인합니다. 필요하지 않은 기록은 선택을 해제해 주십시오.',
     'console.form.objectRecord': '고유번호로 조회',
     'console.form.objectId': '“{record}”의 {scheme}',
     'console.form.subject': '민원인',
@@ -74,7 +76,8 @@ defineMessages({
     'console.error.identifier': '올바른 {scheme}이(가) 아닙니다. 숫자를 확인한 후 다시 입력해 주십시오.',
     'console.error.objectMissing': '{scheme}을(를) 입력해 주십시오.',
     'console.error.mixedSchemes': '“{record}”은(는) 다른 종류의 식별번호로 조회합니다. 따로 확인해 주십시오.',
-    'console.error.mode.full': '“{record}”은(는) 예/아니요 확인만 가능합니다. “예/아니요 확인만”을 선택해 주십시오.',
+    'console.error.mode.full':
+      '“{record}”은(는) 예/아니요 확인만 가능합니다. “예/아니요 확인만”을 선택해 주십시오.',
     'console.error.mode.fact-check':
       '“{record}”에는 예/아니요 확인 항목이 없습니다. “정책에 따라 제공되는 항목”을 선택해 주십시오.',
     'console.error.consentMode': '민원인의 동의 방법을 선택해 주십시오.',
@@ -99,7 +102,8 @@ defineMessages({
     'console.status.REQUESTED': '민원인의 결정을 기다리는 중입니다…',
     'console.status.ACTIVE': '민원인이 승인했습니다. 지금 조회할 수 있습니다.',
     'console.status.REJECTED': '민원인이 거부했습니다. 이 요청으로는 기록을 가져올 수 없습니다.',
-    'console.status.EXPIRED': '민원인이 결정하기 전에 요청 기간이 만료되었습니다. 처음부터 다시 시작해 주십시오.',
+    'console.status.EXPIRED':
+      '민원인이 결정하기 전에 요청 기간이 만료되었습니다. 처음부터 다시 시작해 주십시오.',
     'console.status.REVOKED': '민원인이 이 동의를 철회했습니다.',
     'console.status.PAUSED': '민원인이 이 동의를 일시정지했습니다.',
     'console.status.EXHAUSTED': '이 동의의 이용 횟수를 모두 사용했습니다.',
@@ -154,7 +158,6 @@ defineMessages({
     'console.withheld.not_in_record': '보유기관 기록에 값이 없음',
     'console.withheld.unknown_field': '이 기록에 없는 항목',
     'console.withheld.outside_data_range': '이 목적(또는 동의)이 조회할 수 있는 기간 밖의 기록',
-    'console.withheld.outside_data_range': '이 목적으로 조회할 수 있는 기간을 벗어난 날짜의 값',
     'console.refused.title': '조회가 거부되었습니다',
     'console.refused.nothing':
       '어떤 기록도 조회되거나 제공되지 않았습니다. 거부 내역은 감사 기록과 민원인의 열람 이력에 남습니다.',
@@ -168,8 +171,10 @@ defineMessages({
     'console.reason.forbidden':
       '현재 동의로는 이 조회를 할 수 없습니다(일시정지, 만료, 거부되었거나 아직 승인되지 않았을 수 있습니다).',
     'console.reason.rate_limited': '짧은 시간에 조회가 너무 많았습니다. 1분 후 다시 시도해 주십시오.',
-    'console.reason.provider_unavailable': '보유기관 시스템이 응답하지 않습니다. 잠시 후 다시 시도해 주십시오.',
-    'console.reason.provider_timeout': '보유기관 시스템의 응답 시간이 초과되었습니다. 잠시 후 다시 시도해 주십시오.',
+    'console.reason.provider_unavailable':
+      '보유기관 시스템이 응답하지 않습니다. 잠시 후 다시 시도해 주십시오.',
+    'console.reason.provider_timeout':
+      '보유기관 시스템의 응답 시간이 초과되었습니다. 잠시 후 다시 시도해 주십시오.',
     'console.reason.audit_unavailable':
       '감사 기록을 남길 수 없어 어떤 정보도 제공할 수 없습니다. 잠시 후 다시 시도해 주십시오.',
     'console.reason.validation_failed': '요청이 접수되지 않았습니다. 입력 내용을 확인해 주십시오.',

@@ -162,7 +162,6 @@ defineMessages({
     'console.withheld.not_in_record': 'The registry record has no value for it',
     'console.withheld.unknown_field': 'Not a field of this record',
     'console.withheld.outside_data_range': 'Dated outside the period this purpose (or the consent) may reach',
-    'console.withheld.outside_data_range': 'Dated outside the period this purpose may reach back to',
     'console.refused.title': 'The query was refused',
     'console.refused.nothing':
       'No record was fetched or released. The refusal is recorded in the audit log and in the citizen’s history.',
@@ -338,7 +337,6 @@ defineMessages({
     'console.withheld.not_in_record': '登録機関の記録に値がありません',
     'console.withheld.unknown_field': 'この記録の項目ではありません',
     'console.withheld.outside_data_range': 'この目的（または同意）が遡れる期間外の日付です',
-    'console.withheld.outside_data_range': 'この目的で遡れる期間外の日付の値です',
     'console.refused.title': '照会は拒否されました',
     'console.refused.nothing': '記録は取得も提供もされていません。拒否は監査記録と本人の履歴に残ります。',
     'console.refused.code': '理由コード',

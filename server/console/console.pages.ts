@@ -13,15 +13,31 @@ import { Router, type Request, type Response } from 'express';
 import { CSRF_FIELD } from '../auth/csrf.js';
 import { principalOf, type ClerkPrincipal } from '../auth/principal.js';
 import type { Catalog, RecordType } from '../catalog/catalog.types.js';
-import { identifierSchemes, isIdentifierSchemeId } from '../catalog/identifiers/index.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
 import type { ConsentRequestView } from '../consents/consents.types.js';
 import { AppError } from '../errors.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { QueryResponse, RecordResult } from '../queries/queries.types.js';
+import {
+  factCheckText,
+  koreanFieldLabel,
+  legalBasisText,
+  schemeName,
+  wonFields,
+} from '../web/catalog-text.js';
 import { fieldLabel, japaneseFieldLabels } from '../web/field-labels.js';
 import { html, raw, type SafeHtml } from '../web/html.js';
-import { chooseLang, formatDateTime, isLang, LANG_COOKIE, t, type Lang } from '../web/i18n.js';
+import {
+  chooseLang,
+  clientTemplate,
+  formatDateTime,
+  formatWon,
+  isLang,
+  LANGS,
+  rememberLang,
+  t,
+  type Lang,
+} from '../web/i18n.js';
 import { LANG_NAMES, layout, messagePage } from '../web/layout.js';
 import './console.messages.js';
 import {
@@ -80,10 +96,6 @@ export function readCounterForm(body: Record<string, unknown>): CounterForm {
   };
 }
 
-function schemeName(lang: Lang, scheme: string): string {
-  return isIdentifierSchemeId(scheme) ? identifierSchemes[scheme].names[lang] : scheme;
-}
-
 function recordName(lang: Lang, catalog: ConsolePagesDeps['catalog'], id: string): string {
   return catalog.has(id) ? catalog.get(id).names[lang] : id;
 }
@@ -113,28 +125,37 @@ function errorId(field: string): string {
 }
 
 /** Renders a released value in plain text: scalars, yes/no, lists and nested records. */
-function renderValue(lang: Lang, value: unknown, depth = 0): SafeHtml {
+function renderValue(
+  lang: Lang,
+  value: unknown,
+  depth = 0,
+  won: ReadonlySet<string> = new Set(),
+  key = '',
+): SafeHtml {
   if (value === null || value === undefined || value === '') return html`${t(lang, 'console.result.empty')}`;
   if (typeof value === 'boolean') return html`${t(lang, value ? 'console.result.yes' : 'console.result.no')}`;
+  if (typeof value === 'number' && won.has(key)) return html`${formatWon(lang, value)}`;
   if (typeof value !== 'object') return html`${String(value)}`;
   if (depth > 3) return html`<code>${JSON.stringify(value)}</code>`;
   if (Array.isArray(value)) {
     if (value.length === 0) return html`${t(lang, 'console.result.empty')}`;
     return html`<ul class="value-list">
-      ${value.map((v) => html`<li>${renderValue(lang, v, depth + 1)}</li>`)}
+      ${value.map((v) => html`<li>${renderValue(lang, v, depth + 1, won, key)}</li>`)}
     </ul>`;
   }
   return html`<dl class="value-record">
     ${Object.entries(value as Record<string, unknown>).map(
       ([k, v]) =>
         html`<dt>${nestedLabel(lang, k)}</dt>
-          <dd>${renderValue(lang, v, depth + 1)}</dd>`,
+          <dd>${renderValue(lang, v, depth + 1, won, k)}</dd>`,
     )}
   </dl>`;
 }
 
-/** A nested member's name in plain words: the Japanese label where known, else its words spaced out. */
+/** A nested member's name in plain words: the Korean or Japanese label where known, else its words spaced out. */
 function nestedLabel(lang: Lang, key: string): SafeHtml {
+  const korean = lang === 'ko' ? koreanFieldLabel(key) : undefined;
+  if (korean) return html`${korean}`;
   if (lang === 'ja' && japaneseFieldLabels[key]) return html`${japaneseFieldLabels[key]}`;
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   const text = words.charAt(0).toUpperCase() + words.slice(1);
@@ -533,15 +554,17 @@ export function consolePages(deps: ConsolePagesDeps): Router {
         <dt>${t(lang, 'console.form.purpose')}</dt>
         <dd>${purpose.names[lang]}</dd>
         <dt>${t(lang, 'console.form.legalBasis')}</dt>
-        <dd lang="en">${purpose.legalBasis}</dd>
+        <dd lang="${legalBasisText(lang, purpose.legalBasis).lang}">
+          ${legalBasisText(lang, purpose.legalBasis).text}
+        </dd>
       </dl>
       <form
         method="post"
         action="/console/query"
         class="counter"
         novalidate
-        data-msg-valid="${t(lang, 'console.check.valid')}"
-        data-msg-invalid="${t(lang, 'console.check.invalid')}"
+        data-msg-valid="${clientTemplate(lang, 'console.check.valid')}"
+        data-msg-invalid="${clientTemplate(lang, 'console.check.invalid')}"
         data-msg-checking="${t(lang, 'console.check.checking')}"
       >
         <input type="hidden" name="${CSRF_FIELD}" value="${deps.csrf.token(res, CSRF_SCOPE)}" />
@@ -618,7 +641,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
       ${hiddenState(res, checked, consentId)}
       <input type="hidden" name="step" value="check" />
       <ul>
-        ${(['en', 'ja'] as const).map((l) =>
+        ${LANGS.map((l) =>
           l === lang
             ? html`<li><span aria-current="true" lang="${l}">${LANG_NAMES[l]}</span></li>`
             : html`<li>
@@ -718,6 +741,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
       content = html`<p class="notice error">${t(lang, 'console.result.refusedRecord')}</p>`;
     } else {
       const released = record.released ?? {};
+      const won = type ? wonFields(type) : new Set<string>();
       const fields = (record.fields ?? []).filter((f) => f.form !== 'fact-check');
       const releasedTable = fields.length
         ? html`<div class="table-scroll" role="region" aria-labelledby="released-${index}" tabindex="0">
@@ -734,7 +758,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
                   (f) =>
                     html`<tr data-field="${f.name}">
                       <th scope="row">${label(f.name)}</th>
-                      <td>${renderValue(lang, released[f.name])}</td>
+                      <td>${renderValue(lang, released[f.name], 0, won, f.name)}</td>
                       <td>${formExplained(lang, f.form)}</td>
                     </tr>`,
                 )}
@@ -757,7 +781,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
                 ${Object.entries(record.factChecks).map(([id, answer]) => {
                   const check = type?.factChecks.find((c) => c.id === id);
                   return html`<tr>
-                    <th scope="row">${check ? check.description[lang] : id}</th>
+                    <th scope="row">${check ? factCheckText(lang, check).text : id}</th>
                     <td>${t(lang, answer ? 'console.result.yes' : 'console.result.no')}</td>
                   </tr>`;
                 })}
@@ -903,7 +927,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
   router.post('/console/query', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const lang: Lang = isLang(body.lang) ? body.lang : chooseLang(req, res);
-    if (isLang(body.lang)) chooseLangCookie(res, body.lang);
+    if (isLang(body.lang)) rememberLang(res, body.lang);
     const clerk = clerkOf(res);
     if (!clerk) return notClerk(req, res, lang);
     if (!deps.csrf.verify(res, CSRF_SCOPE, body[CSRF_FIELD])) {
@@ -997,8 +1021,4 @@ export function consolePages(deps: ConsolePagesDeps): Router {
   });
 
   return router;
-}
-
-function chooseLangCookie(res: Response, lang: Lang): void {
-  res.cookie(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 86_400_000 });
 }

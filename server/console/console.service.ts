@@ -231,7 +231,7 @@ export function createConsoleService(deps: ConsoleDeps) {
     clerk: ClerkPrincipal,
     described: CounterPurpose,
     checked: CheckedForm,
-    language: 'en' | 'ja',
+    language: 'ko' | 'en' | 'ja',
   ): Promise<ConsentRequestView> {
     const { bounds } = described.purpose;
     const maxUses = Math.min(COUNTER_CONSENT_USES, bounds.maxUses);

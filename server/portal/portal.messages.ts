@@ -1,8 +1,10 @@
 /**
- * English and Japanese messages of the citizen portal and of the access notifications it sends. Loaded
- * for their side effect (defineMessages); a test keeps both catalogues complete.
+ * English and Japanese messages of the citizen portal and of the access notifications it sends (Korean, the
+ * first language, in portal-ko.messages.ts). Loaded for their side effect (defineMessages); a test keeps the
+ * three catalogues complete.
  */
 import { defineMessages } from '../web/i18n.js';
+import './portal-ko.messages.js';
 
 defineMessages({
   en: {
@@ -53,11 +55,11 @@ defineMessages({
     'history.next': 'Older accesses',
     'history.first': 'Newest accesses',
     'history.pending':
-      '{n} recent access(es) are being added to the log and will appear here within seconds.',
+      '{n, plural, one {# recent access is} other {# recent accesses are}} being added to the log and will appear here within seconds.',
     'history.gap':
-      'Some entries are not shown yet: {n} access(es) between these are hidden, for example while a legal embargo (an investigation) lasts. They will appear when it ends.',
+      'Some entries are not shown yet: {n, plural, one {# access} other {# accesses}} between these are hidden, for example while a legal embargo (an investigation) lasts. They will appear when it ends.',
     'history.gapBefore':
-      'Some entries are not shown yet: {n} older access(es) are hidden, for example while a legal embargo lasts.',
+      'Some entries are not shown yet: {n, plural, one {# older access is} other {# older accesses are}} hidden, for example while a legal embargo lasts.',
     'history.who': 'Who',
     'history.clerk': 'Clerk reference',
     'history.client': 'Application',
@@ -158,7 +160,7 @@ defineMessages({
     'consents.validityValue': '{from} to {to}',
     'consents.notYetValid': 'Not approved yet',
     'consents.uses': 'Used',
-    'consents.usesValue': '{n} of {max} times',
+    'consents.usesValue': '{n} of {max, plural, one {# time} other {# times}}',
     'consents.lastUsed': 'Last used',
     'consents.never': 'never',
     'consents.document': 'Paper form reference',
@@ -233,8 +235,10 @@ defineMessages({
     'notify.status.pending': 'Waiting',
     'notify.status.delivered': 'Sent',
     'notify.status.failed': 'Failed',
+    'notify.status.sending': 'Sending',
+    'notify.status.retrying': 'Retrying (attempt {attempt}, next try {time})',
     'notify.emailNote':
-      'E-mails are placed in an outbox for the mail relay; this demonstration installation has no mail server.',
+      'E-mails go to this address only, through the mail relay of the service. The list below shows whether each was sent.',
     'notify.mail.subject': 'Your records were accessed: {record}',
     'notify.mail.subjectDenied': 'A request for your records was refused: {record}',
     'notify.mail.body':
@@ -466,8 +470,10 @@ defineMessages({
     'notify.status.pending': '送信待ち',
     'notify.status.delivered': '送信済み',
     'notify.status.failed': '失敗',
+    'notify.status.sending': '送信中',
+    'notify.status.retrying': '再試行中（{attempt}回目、次回 {time}）',
     'notify.emailNote':
-      'メールはメール中継サーバー用の送信箱に入れられます。このデモ環境にはメールサーバーがありません。',
+      'メールはこのアドレスにだけ、サービスのメール中継サーバーから送られます。送信の状況は下の一覧で確認できます。',
     'notify.mail.subject': 'あなたの記録が閲覧されました：{record}',
     'notify.mail.subjectDenied': 'あなたの記録への要求が拒否されました：{record}',
     'notify.mail.body':

@@ -14,9 +14,19 @@ import { CSRF_FIELD } from '../auth/csrf.js';
 import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
 import type { CitizenConsentView } from '../consents/consents.types.js';
+import { legalBasisText } from '../web/catalog-text.js';
 import { fieldLabel } from '../web/field-labels.js';
 import { html, type SafeHtml } from '../web/html.js';
-import { chooseLang, formatDate, formatDateTime, hasMessage, t, type Lang } from '../web/i18n.js';
+import {
+  chooseLang,
+  clientTemplate,
+  langOf,
+  formatDate,
+  formatDateTime,
+  hasMessage,
+  t,
+  type Lang,
+} from '../web/i18n.js';
 import { layout } from '../web/layout.js';
 import { PORTAL_SCRIPT } from './portal.assets.js';
 import type { NotificationEvent, NotificationPreference } from './portal.repo.js';
@@ -73,7 +83,11 @@ function actionsFor(status: CitizenConsentView['status']): Action[] {
   return [];
 }
 
-function orgName(lang: Lang, id: string, org: { names: { en: string; ja: string } } | undefined): string {
+function orgName(
+  lang: Lang,
+  id: string,
+  org: { names: { ko: string; en: string; ja: string } } | undefined,
+): string {
   return org ? org.names[lang] : id;
 }
 
@@ -200,7 +214,9 @@ export function portalPages(deps: PortalPagesDeps): Router {
     if (e.consent) {
       const mode = t(lang, `mode.${e.consent.mode}`);
       if (e.consent.mode === 'statutory') {
-        parts.push(html`${t(lang, 'history.basis.statutory', { basis: e.legalBasis ?? '' })}`);
+        parts.push(
+          html`${t(lang, 'history.basis.statutory', { basis: legalBasisText(lang, e.legalBasis ?? '').text })}`,
+        );
       } else {
         const consentId = e.consent.id && UUID.test(e.consent.id) ? e.consent.id : undefined;
         parts.push(
@@ -210,10 +226,15 @@ export function portalPages(deps: PortalPagesDeps): Router {
               : ''
           }`,
         );
-        if (e.legalBasis) parts.push(html`<br />${t(lang, 'history.basis.legal', { basis: e.legalBasis })}`);
+        if (e.legalBasis)
+          parts.push(
+            html`<br />${t(lang, 'history.basis.legal', { basis: legalBasisText(lang, e.legalBasis).text })}`,
+          );
       }
     } else if (e.legalBasis) {
-      parts.push(html`${t(lang, 'history.basis.statutory', { basis: e.legalBasis })}`);
+      parts.push(
+        html`${t(lang, 'history.basis.statutory', { basis: legalBasisText(lang, e.legalBasis).text })}`,
+      );
     } else {
       parts.push(html`${t(lang, 'history.basis.none')}`);
     }
@@ -417,10 +438,10 @@ export function portalPages(deps: PortalPagesDeps): Router {
         data-msg-verified="${t(lang, 'verify.verified')}"
         data-msg-pending="${t(lang, 'verify.pending')}"
         data-msg-failed="${t(lang, 'verify.failed')}"
-        data-msg-all-verified="${t(lang, 'verify.allVerified')}"
-        data-msg-some-pending="${t(lang, 'verify.somePending')}"
-        data-msg-some-failed="${t(lang, 'verify.someFailed')}"
-        data-msg-unavailable="${t(lang, 'verify.unavailable')}"
+        data-msg-all-verified="${clientTemplate(lang, 'verify.allVerified')}"
+        data-msg-some-pending="${clientTemplate(lang, 'verify.somePending')}"
+        data-msg-some-failed="${clientTemplate(lang, 'verify.someFailed')}"
+        data-msg-unavailable="${clientTemplate(lang, 'verify.unavailable')}"
         data-msg-none="${t(lang, 'verify.none')}"
         data-msg-key-changed="${t(lang, 'verify.keyChanged')}"
         hidden
@@ -758,7 +779,9 @@ export function portalPages(deps: PortalPagesDeps): Router {
           <dt>${t(lang, 'consents.purpose')}</dt>
           <dd>${consent.purpose.names[lang]}</dd>
           <dt>${t(lang, 'consents.legalBasis')}</dt>
-          <dd lang="en">${consent.purpose.legalBasis}</dd>
+          <dd lang="${legalBasisText(lang, consent.purpose.legalBasis).lang}">
+            ${legalBasisText(lang, consent.purpose.legalBasis).text}
+          </dd>
           <dt>${t(lang, 'consents.mode')}</dt>
           <dd>${t(lang, `mode.${consent.mode}`)}</dd>
           <dt>${t(lang, 'consents.validity')}</dt>
@@ -821,7 +844,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
 
   router.post('/portal/consents/:id/:action', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const lang: Lang = body.lang === 'ja' ? 'ja' : body.lang === 'en' ? 'en' : chooseLang(req, res);
+    const lang: Lang = langOf(body.lang, req, res);
     const citizen = gate(req, res, lang);
     if (!citizen) return;
     const id = String(req.params.id);
@@ -1069,7 +1092,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
 
   router.post('/portal/notifications', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const lang: Lang = body.lang === 'ja' ? 'ja' : body.lang === 'en' ? 'en' : chooseLang(req, res);
+    const lang: Lang = langOf(body.lang, req, res);
     const citizen = gate(req, res, lang);
     if (!citizen) return;
     const form: NotificationForm = {

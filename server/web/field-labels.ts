@@ -1,9 +1,11 @@
 /**
  * Plain-words labels for record fields. English comes from the catalog's field descriptions. The catalog
- * has no Japanese field descriptions, so this module carries Japanese labels for the common fields; any
- * other field falls back to its English description, marked lang="en" so screen readers switch voice.
+ * has no Korean or Japanese field descriptions: Korean labels for every field are in catalog-text.ko.json,
+ * Japanese labels for the common fields are here; any other field falls back to its English description,
+ * marked lang="en" so screen readers switch voice.
  */
 import type { RecordType } from '../catalog/catalog.types.js';
+import { koreanFieldLabel } from './catalog-text.js';
 import type { Lang } from './i18n.js';
 
 const JA: Record<string, string> = {
@@ -74,6 +76,8 @@ export interface FieldLabel {
 }
 
 export function fieldLabel(lang: Lang, recordType: RecordType, field: string): FieldLabel {
+  const korean = lang === 'ko' ? koreanFieldLabel(field) : undefined;
+  if (korean) return { text: korean, lang: 'ko' };
   if (lang === 'ja' && JA[field]) return { text: JA[field], lang: 'ja' };
   const description = recordType.schema.properties[field]?.description;
   return { text: description ?? field, lang: 'en' };

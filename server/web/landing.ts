@@ -1,6 +1,6 @@
 /**
  * The landing page at / : what the Joint-Use Center is, and the ways in — the clerk console, the citizen
- * portal and the API docs — in English and Japanese.
+ * portal and the API docs — in Korean, English and Japanese.
  */
 import { Router } from 'express';
 import { html } from './html.js';
@@ -8,6 +8,27 @@ import { chooseLang, defineMessages, t } from './i18n.js';
 import { layout } from './layout.js';
 
 defineMessages({
+  ko: {
+    'landing.title': '본인 동의에 따라, 필요할 때 바로 확인하는 공공기록',
+    'landing.lead':
+      '국민이 종이 증명서를 들고 이 기관 저 기관을 오갈 필요가 없어야 합니다. 행정기관·공공기관·은행이 공동이용센터에 요청하면, 센터는 기록을 보유한 기관에서 그때그때 기록을 가져와 요청 기관이 목적에 따라 볼 수 있는 항목만 제공하고, 모든 열람을 국민 본인이 다시 확인하고 검증할 수 있는 기록으로 남깁니다.',
+    'landing.ways': '이용하기',
+    'landing.console': '민원 창구 콘솔',
+    'landing.console.text':
+      '행정기관 창구 담당 공무원용: 민원 사무를 선택하고 민원인의 식별번호를 입력한 뒤, 그 자리에서 동의를 받아 확인서를 인쇄합니다.',
+    'landing.portal': '국민 포털',
+    'landing.portal.text':
+      '국민용: 누가, 언제, 왜 나의 어떤 기록을 열람했는지 확인하고, 동의를 일시정지하거나 철회하며, 기록의 무결성을 검증합니다.',
+    'landing.docs': 'API 문서',
+    'landing.docs.text': '은행·공공기관용: 동의 요청, 동의 토큰, 확인 조회에 관한 OpenAPI 명세입니다.',
+    'landing.how': '이용 절차',
+    'landing.how.1': '요청 기관은 정해진 이용 목적 코드에 따라 필요한 기록을 지정해 요청합니다.',
+    'landing.how.2':
+      '국민 본인이 휴대전화나 서명한 서면 동의서로 동의하거나, 법령이 동의 없이 열람할 수 있도록 정한 경우에만 열람합니다.',
+    'landing.how.3': '정책, 동의, 요청이 모두 허용하는 항목만 제공됩니다.',
+    'landing.how.4':
+      '정보를 내보내기 전에 모든 열람을 덧붙이기만 가능한, 검증할 수 있는 기록에 먼저 남깁니다.',
+  },
   en: {
     'landing.title': 'Public records on demand, with the citizen’s consent',
     'landing.lead':

@@ -22,7 +22,7 @@ export interface PageOptions {
   languageSwitch?: SafeHtml;
 }
 
-export const LANG_NAMES: Record<Lang, string> = { en: 'English', ja: '日本語' };
+export const LANG_NAMES: Record<Lang, string> = { ko: '한국어', en: 'English', ja: '日本語' };
 
 /** The path with ?lang= (or &lang= when the path already has a query). */
 const withLang = (path: string, lang: Lang) => `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;

@@ -82,11 +82,13 @@ function syndromes(codewords: number[], count: number): number[] {
 }
 
 describe('clerk console: messages, form reading and the QR encoder', () => {
-  it('has every console and landing message in English and Japanese', () => {
+  it('has every console and landing message in Korean, English and Japanese', () => {
     const en = messageKeys('en').filter((k) => k.startsWith('console.') || k.startsWith('landing.'));
     const ja = messageKeys('ja').filter((k) => k.startsWith('console.') || k.startsWith('landing.'));
+    const ko = messageKeys('ko').filter((k) => k.startsWith('console.') || k.startsWith('landing.'));
     expect(en.length).to.be.greaterThan(150);
     expect(ja.sort()).to.deep.equal(en.sort());
+    expect(ko.sort()).to.deep.equal(en.sort());
   });
 
   it('reads the counter form from a urlencoded body, dropping what it does not know', () => {
