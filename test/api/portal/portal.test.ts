@@ -62,8 +62,9 @@ describe('citizen portal pages', function () {
   let minjun: CitizenPrincipal;
   let seoyeon: CitizenPrincipal;
 
+  // The pages speak Korean by default; these checks read the English text, so the browser asks for English.
   const get = (path: string, who?: CitizenPrincipal | typeof CLERK) => {
-    const r = request(t.app).get(path);
+    const r = request(t.app).get(path).set('Accept-Language', 'en');
     return who ? r.set(...asPrincipal(who)) : r;
   };
 
@@ -124,8 +125,15 @@ describe('citizen portal pages', function () {
     expect((await get('/portal/history/export.json')).text).not.to.contain('"entries"');
   });
 
-  it('renders every page without inline script or style, with a language switch, in English and Japanese', async () => {
+  it('renders every page without inline script or style, with a language switch, in Korean (the default), English and Japanese', async () => {
     for (const path of PAGES) {
+      const ko = await request(t.app)
+        .get(path)
+        .set(...asPrincipal(minjun));
+      expect(ko.text, path).to.match(/<html lang="ko">/);
+      expect(ko.text).to.contain('열람 이력');
+      expect(ko.text).to.contain('로그아웃');
+      expect(ko.text).to.contain('<span aria-current="true" lang="ko">한국어</span>');
       const en = await get(path, minjun);
       expect(en.status, path).to.equal(200);
       expect(en.headers['cache-control']).to.equal('no-store');
@@ -155,7 +163,7 @@ describe('citizen portal pages', function () {
     expect(res.text).to.contain('you had revoked or paused the consent');
     expect(res.text).to.contain('clerk-test-jongno');
     expect(res.text).to.contain('signed paper form');
-    expect(res.text).to.contain('Some entries are not shown yet: 1 access(es) between these');
+    expect(res.text).to.contain('Some entries are not shown yet: 1 access between these');
     // Never another citizen's entries, never an embargoed one.
     expect(res.text).not.to.contain('clerk-only-seoyeon');
     expect(res.text).not.to.contain('clerk-investigator-9');
@@ -251,6 +259,7 @@ describe('citizen portal pages', function () {
       request(t.app)
         .post(path)
         .set(...asPrincipal(who))
+        .set('Accept-Language', 'en')
         .type('form')
         .send(new URLSearchParams(form).toString());
 
