@@ -4,7 +4,7 @@
  * real sign-in is test/e2e/counter-flow.test.ts.
  */
 import { expect } from 'chai';
-import request from 'supertest';
+import supertest from 'supertest';
 import type { ClerkPrincipal, Principal } from '../../../server/auth/principal.js';
 import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
 import { freshDatabase } from '../../support/database.js';
@@ -17,6 +17,10 @@ import {
   decideOnScreen,
   seedConsentWorld,
 } from '../consents/consent-fixtures.js';
+
+/** The pages speak Korean by default; these checks read the English text, so each request asks for English. */
+const request = (app: Parameters<typeof supertest.agent>[0]) =>
+  supertest.agent(app).set('Accept-Language', 'en');
 
 const HOUSING = 'welfare.housing-benefit';
 
@@ -327,7 +331,19 @@ describe('clerk console pages', function () {
   });
 
   describe('landing page', () => {
-    it('links the clerk console, the citizen portal and the API docs, in English and Japanese', async () => {
+    it('links the clerk console, the citizen portal and the API docs, in Korean (the default), English and Japanese', async () => {
+      const ko = await supertest(t.app).get('/');
+      expect(ko.text).to.match(/<html lang="ko">/);
+      expect(ko.text).to.contain('민원 창구 콘솔');
+      expect(ko.text).to.contain('국민 포털');
+      const form = await supertest(t.app)
+        .get(`/console/query?purpose=${HOUSING}`)
+        .set(...asPrincipal(CLERK));
+      expect(form.text).to.match(/<html lang="ko">/);
+      expect(form.text).to.contain(
+        '주거급여법 제5조; 사회보장급여의 이용·제공 및 수급권자 발굴에 관한 법률 제7조',
+      );
+      expect(form.text).to.contain('주민등록번호');
       const en = await request(t.app).get('/');
       expect(en.status).to.equal(200);
       for (const href of ['/console', '/portal', '/docs']) expect(en.text).to.contain(`href="${href}"`);
