@@ -39,6 +39,7 @@ describe('cross-site state-changing requests', function () {
         .post(`/consent/${created.body.id as string}`)
         .set(...asPrincipal(minjun))
         .set('Accept', 'text/html')
+        .set('Accept-Language', 'en')
         .set(headers)
         .type('form')
         .send(form.toString());

@@ -135,11 +135,27 @@ describe('consents (API and approval screen)', function () {
     );
   });
 
-  it('shows the requester, purpose, legal basis, records and fields in English and Japanese, without inline script', async () => {
+  it('shows the requester, purpose, legal basis, records and fields in Korean, English and Japanese, without inline script', async () => {
     const { id } = await createRequest();
     const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
+    const ko = await request(t.app)
+      .get(`/consent/${id}`)
+      .set(...asPrincipal(minjun));
+    expect(ko.text).to.contain('<html lang="ko">');
+    for (const text of [
+      '정보 제공 동의 요청',
+      '신용정보의 이용 및 보호에 관한 법률 제32조',
+      '세대주 성명',
+      '최대 3회',
+      '동의한 날부터 30일',
+      '90일',
+      '동의합니다',
+    ]) {
+      expect(ko.text, text).to.contain(text);
+    }
     const en = await request(t.app)
       .get(`/consent/${id}`)
+      .set('Accept-Language', 'en')
       .set(...asPrincipal(minjun));
     expect(en.status).to.equal(200);
     expect(en.type).to.equal('text/html');
@@ -153,7 +169,7 @@ describe('consents (API and approval screen)', function () {
       'Name of the head of household',
       'Up to 3 times',
       '30 days from your approval',
-      '90 day(s)',
+      '90 days',
     ]) {
       expect(en.text, text).to.contain(text);
     }
@@ -196,7 +212,7 @@ describe('consents (API and approval screen)', function () {
       .get(`/consent/${id}`)
       .set(...asPrincipal(seoyeon));
     expect(wrong.status).to.equal(403);
-    expect(wrong.text).to.contain('about someone else');
+    expect(wrong.text).to.contain('다른 사람에 대한 요청입니다.');
 
     // A forged form without the CSRF token is refused.
     const forged = await request(t.app)
@@ -225,7 +241,7 @@ describe('consents (API and approval screen)', function () {
     expect(row.amr).to.deep.equal(['pwd']);
     expect(new Date(row.auth_time).getTime()).to.equal(1_760_000_000_000);
     const again = await request(t.app)
-      .get(`/consent/${id}`)
+      .get(`/consent/${id}?lang=en`)
       .set(...asPrincipal(minjun));
     expect(again.status).to.equal(200); // the screen now says it was approved, with no form
     expect(again.text).to.contain('You approved this request.');
