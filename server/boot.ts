@@ -17,6 +17,7 @@ import { seedOrganisations } from './organisations/seed.js';
 import { startDevWitnesses } from './witness/dev-witnesses.js';
 import { startIdentity, type Identity } from './auth/identity.js';
 import { seedDemoAccess, writeDemoClientKeys } from './dev/demo-clients.js';
+import { startMailSink } from './dev/mail-sink.js';
 import { loadCatalog } from './catalog/catalog.js';
 import { demoCitizenHoldings, demoCitizenLines } from './dev/registry/demo-listing.js';
 import { startHolderRegistries, type HolderRegistries } from './dev/registry/registry-holders.js';
@@ -110,9 +111,16 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
 
   // Witnesses beside the service (outside production): own ports, keys and state; the checkpointer asks them.
   const witnesses = await startDevWitnesses(config, logger);
+  // In development with e-mail notices on and no relay: a local sink that shows the mail it receives.
+  const mailSink =
+    config.nodeEnv === 'development' && config.notices.email && !config.notices.smtp
+      ? await startMailSink()
+      : undefined;
+  if (mailSink) logger.info({ smtp: mailSink.smtpUrl, web: mailSink.webUrl }, 'dev mail sink listening');
   const composition = await compose({
     config: {
       ...config,
+      ...(mailSink ? { notices: { ...config.notices, smtp: { url: mailSink.smtpUrl } } } : {}),
       audit: {
         ...config.audit,
         witnesses: witnesses.all,
@@ -176,6 +184,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
       await identity.stop();
       await registries?.stop();
       await witnesses.stop();
+      await mailSink?.stop();
       await db.destroy();
       await embedded?.stop();
     })());
@@ -184,7 +193,14 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     url,
     server,
     db,
-    identityLines: [...identity.describe(), ...registryLines, ...witnesses.lines],
+    identityLines: [
+      ...identity.describe(),
+      ...registryLines,
+      ...witnesses.lines,
+      ...(mailSink
+        ? [`  Mail (dev)      ${mailSink.webUrl}  access notices e-mailed to citizens land here, nowhere else`]
+        : []),
+    ],
     stop,
   };
 }

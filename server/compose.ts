@@ -50,6 +50,7 @@ import {
 } from './organisations/organisations.service.js';
 import { policyRouter } from './policy/policy.routes.js';
 import { createConsentsModule, type ConsentsModule } from './consents/consents.module.js';
+import { guardedPost, type Resolve } from './notices/outbound.js';
 import { createPortalModule, type PortalModule } from './portal/portal.module.js';
 import { webAssetsRouter } from './web/static.js';
 import { landingRouter } from './web/landing.js';
@@ -74,6 +75,8 @@ export interface ComposeOptions {
   extraPageRouters?: Router[];
   extraApiRouters?: Router[];
   readinessTimeoutMs?: number;
+  /** Host name resolver of the webhook SSRF guard (tests point names at 127.0.0.1 with it). */
+  resolve?: Resolve;
   /**
    * Test-only: replaces the authentication middleware (which sets res.locals.principal) so a
    * domain can be tested before or without the identity providers.
@@ -183,11 +186,17 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       organisationClass: async (id) => (await organisations.getOrganisation(id)).class,
     }),
   );
+  // One SSRF guard for every URL a requester or citizen chose (server/notices/outbound.ts).
+  const outbound = guardedPost({
+    allowPrivate: config.notices.webhookAllowPrivate,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
   const consents = createConsentsModule({
     config,
     db,
     logger,
     keys,
+    outbound,
     catalog,
     organisations,
     ...(options.now ? { now: options.now } : {}),
@@ -201,6 +210,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     organisations,
     consents: consents.service,
     audit: audit.service,
+    outbound,
+    registry: metrics.registry,
     ...(options.now ? { now: options.now } : {}),
   });
   pageRouters.push(portal.assetsRouter, webAssetsRouter(), consents.pageRouter, portal.pageRouter);

@@ -320,6 +320,58 @@ export const variables = {
     help: 'consent requests naming one citizen per hour, from every requester together (shared by all gateway processes)',
     example: '20',
   },
+  EMAIL_NOTICES: {
+    schema: { type: 'boolean' },
+    help: 'true or false: citizens may choose e-mail access notices (default true outside production; in production, true when SMTP_URL or SMTP_HOST is set, and true needs one of them)',
+    example: 'true',
+  },
+  SMTP_URL: {
+    schema: { type: 'string', pattern: '^smtps?://[^\\s]+$' },
+    help: 'mail relay as smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 (TLS); or give SMTP_HOST and the rest; unset outside production, npm start runs a local mail sink',
+    secret: true,
+    example: '',
+  },
+  SMTP_HOST: {
+    schema: { type: 'string', pattern: '^[^\\s/:@]+$' },
+    help: 'host name of the mail relay (instead of SMTP_URL)',
+    example: '',
+  },
+  SMTP_PORT: {
+    schema: { type: 'integer', minimum: 1, maximum: 65535, default: 587 },
+    help: 'port of the mail relay at SMTP_HOST',
+    example: '587',
+  },
+  SMTP_SECURE: {
+    schema: { type: 'boolean', default: false },
+    help: 'true for TLS from the first byte (port 465), false for STARTTLS when the relay offers it',
+    example: 'false',
+  },
+  SMTP_USER: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'user name at the mail relay at SMTP_HOST (unset: no authentication)',
+    example: '',
+  },
+  SMTP_PASSWORD: {
+    schema: { type: 'string', minLength: 1 },
+    help: 'password of SMTP_USER; better as SMTP_PASSWORD_FILE',
+    secret: true,
+    example: '',
+  },
+  SMTP_FROM: {
+    schema: { type: 'string', pattern: '^[^\\r\\n]*<?[^\\s<>@]+@[^\\s<>@]+>?$' },
+    help: 'sender of access notices, e.g. "공동이용센터 <no-reply@joint-use.example.go.kr>"; required in production with EMAIL_NOTICES',
+    example: '',
+  },
+  NOTICE_MAX_ATTEMPTS: {
+    schema: { type: 'integer', minimum: 1, maximum: 50, default: 8 },
+    help: 'attempts at one access notice (e-mail or webhook) before it becomes a dead letter (status dead, counted in notification_dead_letters)',
+    example: '8',
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    schema: { type: 'boolean', default: false },
+    help: 'true lets webhooks reach loopback and private addresses (tests, local demos); refused in production',
+    example: 'false',
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof variables;
@@ -401,7 +453,25 @@ export interface Config {
     /** Per named citizen, whoever asks: a citizen's list cannot be flooded. */
     requestsPerSubjectPerHour: number;
   };
+  /** Access notices: e-mail through a relay, webhooks only to public addresses (server/notices). */
+  notices: NoticesConfig;
 }
+
+export type SmtpSettings =
+  | { url: string }
+  | { host: string; port: number; secure: boolean; user?: string; password?: string };
+
+export interface NoticesConfig {
+  email: boolean;
+  /** undefined: no relay configured (outside production npm start runs a local sink). */
+  smtp: SmtpSettings | undefined;
+  from: string;
+  maxAttempts: number;
+  webhookAllowPrivate: boolean;
+}
+
+/** The sender when SMTP_FROM is unset (outside production only). */
+export const DEV_SMTP_FROM = '공동이용센터 Joint-Use Center <no-reply@joint-use-center.localhost>';
 
 /** A witness the checkpointer asks (c2sp.org/tlog-witness): cosigner key name, submission prefix, vkey. */
 export interface WitnessEndpoint {
@@ -527,6 +597,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     v.HOLDERS_FILE as string | undefined,
     problems,
   );
+  const notices = noticeSettings(v as Record<VariableName, unknown>, nodeEnv, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -601,6 +672,43 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       requestsPerMinute: v.CONSENT_REQUESTS_PER_MINUTE,
       requestsPerSubjectPerHour: v.CONSENT_REQUESTS_PER_SUBJECT_PER_HOUR,
     }),
+    notices,
+  });
+}
+
+function noticeSettings(v: Record<VariableName, unknown>, nodeEnv: NodeEnv, problems: string[]): NoticesConfig {
+  const url = v.SMTP_URL as string | undefined;
+  const host = v.SMTP_HOST as string | undefined;
+  if (url && host) problems.push('SMTP_URL and SMTP_HOST are both set: keep one');
+  if (!host && (v.SMTP_USER || v.SMTP_PASSWORD)) problems.push('SMTP_USER and SMTP_PASSWORD need SMTP_HOST');
+  const smtp: SmtpSettings | undefined = url
+    ? { url }
+    : host
+      ? {
+          host,
+          port: v.SMTP_PORT as number,
+          secure: v.SMTP_SECURE as boolean,
+          ...(v.SMTP_USER ? { user: v.SMTP_USER as string } : {}),
+          ...(v.SMTP_PASSWORD ? { password: v.SMTP_PASSWORD as string } : {}),
+        }
+      : undefined;
+  const production = nodeEnv === 'production';
+  const email = (v.EMAIL_NOTICES as boolean | undefined) ?? (!production || smtp !== undefined);
+  if (production && email && !smtp) {
+    problems.push('EMAIL_NOTICES=true needs SMTP_URL or SMTP_HOST when NODE_ENV=production (or set EMAIL_NOTICES=false)');
+  }
+  if (production && email && !v.SMTP_FROM) {
+    problems.push('SMTP_FROM is required for e-mail notices when NODE_ENV=production');
+  }
+  if (production && v.WEBHOOK_ALLOW_PRIVATE === true) {
+    problems.push('WEBHOOK_ALLOW_PRIVATE=true is refused when NODE_ENV=production (webhooks reach public addresses only)');
+  }
+  return Object.freeze({
+    email,
+    smtp: smtp && Object.freeze(smtp),
+    from: (v.SMTP_FROM as string | undefined) ?? DEV_SMTP_FROM,
+    maxAttempts: v.NOTICE_MAX_ATTEMPTS as number,
+    webhookAllowPrivate: v.WEBHOOK_ALLOW_PRIVATE as boolean,
   });
 }
 

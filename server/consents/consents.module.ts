@@ -11,6 +11,7 @@ import { consentPages, sessionCsrfGuard, type CsrfGuard } from './consent.pages.
 import { createConsentsRepo } from './consents.repo.js';
 import { consentsRouter } from './consents.routes.js';
 import { createConsentsService } from './consents.service.js';
+import type { OutboundPost } from '../notices/outbound.js';
 import { createWebhookOutbox, type OutboxOptions } from './webhooks.js';
 
 export interface ConsentsModuleOptions {
@@ -23,6 +24,8 @@ export interface ConsentsModuleOptions {
   now?: () => Date;
   /** Replaces the built-in CSRF guard (e.g. with the session layer's). */
   csrf?: CsrfGuard;
+  /** The SSRF-guarded sender webhooks go through (WEBHOOK_ALLOW_PRIVATE decides what it allows). */
+  outbound?: OutboundPost;
   /** Test-only outbox tuning (fetch, backoff). */
   outbox?: Partial<
     Pick<OutboxOptions, 'fetch' | 'baseBackoffMs' | 'maxBackoffMs' | 'maxAttempts' | 'intervalMs'>
@@ -64,6 +67,7 @@ export function createConsentsModule(options: ConsentsModuleOptions) {
     issuer: publicUrl,
     logger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.outbound ? { post: options.outbound } : {}),
     ...options.outbox,
   });
 

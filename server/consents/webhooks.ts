@@ -4,11 +4,14 @@
  * with `typ: secevent+jwt`, signed with our response-signature key (verifiable at /.well-known/jwks.json),
  * POSTed as `application/secevent+jwt`. Any 2xx is delivery; anything else is retried with exponential
  * backoff and jitter until `maxAttempts`, then the row is marked failed (the requester can still poll).
+ * The URL is the requester's choice, so it is called through the SSRF guard (notices/outbound.ts): only
+ * public addresses, the connection pinned to the address that was checked.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { signJwt } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
+import { fetchPost, guardedPost, type OutboundPost } from '../notices/outbound.js';
 import type { ConsentsRepo, Delivery } from './consents.repo.js';
 import type { ConsentEvent, ConsentRecord } from './consents.types.js';
 
@@ -55,6 +58,9 @@ export interface OutboxOptions {
   issuer: string;
   logger: Logger;
   now?: () => Date;
+  /** The guarded sender; default: public addresses only. */
+  post?: OutboundPost;
+  /** Tests that fake the network: replaces `post` (no address check). */
   fetch?: typeof fetch;
   intervalMs?: number;
   batchSize?: number;
@@ -80,7 +86,8 @@ export function backoffMs(attempt: number, base: number, max: number, random = M
 
 export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
   const now = options.now ?? (() => new Date());
-  const send = options.fetch ?? fetch;
+  const send: OutboundPost =
+    options.post ?? (options.fetch ? fetchPost(options.fetch) : guardedPost({ allowPrivate: false }));
   const intervalMs = options.intervalMs ?? 500;
   const batchSize = options.batchSize ?? 20;
   const maxAttempts = options.maxAttempts ?? 10;
@@ -103,17 +110,14 @@ export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
         now: now(),
       });
       const response = await send(d.url, {
-        method: 'POST',
         headers: {
           'content-type': 'application/secevent+jwt',
           accept: 'application/json',
           'x-request-id': randomUUID(),
         },
         body: jws,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
       });
-      await response.body?.cancel();
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       return { ok: false, status: response.status, error: `HTTP ${response.status}` };
     } catch (err) {

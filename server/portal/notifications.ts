@@ -1,44 +1,43 @@
 /**
  * Access notifications. A background task (the notifier) follows the log: it scans newly sequenced
  * entries by log index (a cursor row, not the query path, so appends stay as cheap as before), and for
- * citizens with a preference writes one outbox row per channel. Delivery goes through pluggable
- * adapters (NotificationSink): the e-mail adapter renders the message into `notification_mail_outbox`
- * (there is no SMTP relay in this project: a relay would send those rows), the webhook adapter POSTs a
- * signed Security Event Token (RFC 8417 JWS, `application/secevent+jwt`), and a log adapter only logs
- * (for development). Entries under embargo are held until the embargo ends. Failed deliveries are retried
- * with exponential backoff and jitter, then marked failed.
+ * citizens with a preference writes one outbox row per channel. Delivery goes through pluggable adapters
+ * (server/notices/sinks.ts): e-mail through the mail relay, a signed webhook through the SSRF guard, or a
+ * log line. Entries under embargo are held until the embargo ends.
+ *
+ * Delivery claims due rows in one statement (FOR UPDATE SKIP LOCKED, then a lease: server/notices/
+ * delivery.repo.ts), so two gateways never send the same notice, and sends with no transaction open. A
+ * failure is retried with exponential backoff and jitter (attempt count and next time on the row, shown
+ * to the citizen); after `maxAttempts`, or at once when retrying cannot help (a relay's 5xx to the
+ * recipient, a webhook to a private address), the row becomes a dead letter: status `dead` with its last
+ * error, an error log line and the `notification_dead_letters` gauge for operators.
  */
-import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AuditEntryBody } from '../audit/audit.types.js';
 import { backoffMs } from '../consents/webhooks.js';
-import { signJwt } from '../keys/jws.js';
-import type { KeyStore } from '../keys/key-store.js';
-import { formatDateTime, t, type Lang } from '../web/i18n.js';
+import type { ClaimedNotification, DeliveryRepo } from '../notices/delivery.repo.js';
+import { PermanentMailError } from '../notices/mailer.js';
+import { OutboundRefusedError } from '../notices/outbound.js';
+import type { NotificationSink } from '../notices/sinks.js';
 import type {
   AccessNotificationPayload,
   NotificationChannel,
-  NotificationEvent,
   PortalRepo,
   SubscribedEntry,
 } from './portal.repo.js';
-import './portal.messages.js';
 
-export const ACCESS_EVENT_URI = 'urn:joint-use-center:event:record-access';
-export const NOTIFICATION_TOKEN_TYPE = 'secevent+jwt';
-
-/** One delivery channel. Throws when the notification was not delivered (it is retried). */
-export interface NotificationSink {
-  readonly channel: NotificationChannel;
-  deliver(event: NotificationEvent, trx: Knex.Transaction): Promise<void>;
-}
-
-/** Display names for a notification, in its language (organisation, record type, purpose). */
-export type DescribeAccess = (
-  payload: AccessNotificationPayload,
-  lang: Lang,
-) => Promise<{ organisation: string; recordType: string; purpose: string }>;
+export {
+  ACCESS_EVENT_URI,
+  NOTIFICATION_TOKEN_TYPE,
+  emailSink,
+  logSink,
+  renderAccessMail,
+  signAccessNotification,
+  webhookSink,
+  type DescribeAccess,
+  type NotificationSink,
+} from '../notices/sinks.js';
 
 export function payloadOf(entry: SubscribedEntry): AccessNotificationPayload {
   const body = JSON.parse(entry.body) as AuditEntryBody;
@@ -58,126 +57,16 @@ export function payloadOf(entry: SubscribedEntry): AccessNotificationPayload {
   };
 }
 
-/** The e-mail text (plain), in the citizen's language. */
-export async function renderAccessMail(
-  event: NotificationEvent,
-  describe: DescribeAccess,
-  portalUrl: string,
-): Promise<{ subject: string; body: string }> {
-  const lang = event.language;
-  const p = event.payload;
-  const names = await describe(p, lang);
-  const subject = t(lang, p.outcome === 'denied' ? 'notify.mail.subjectDenied' : 'notify.mail.subject', {
-    record: names.recordType,
-  });
-  const body = t(lang, 'notify.mail.body', {
-    org: names.organisation,
-    record: names.recordType,
-    time: formatDateTime(lang, new Date(p.at)),
-    purpose: names.purpose,
-    outcome: t(lang, `history.outcome.${p.outcome}`),
-    url: `${portalUrl}/portal/history#entry-${p.logIndex}`,
-    settings: `${portalUrl}/portal/notifications`,
-  });
-  return { subject, body };
-}
-
-/** E-mail adapter: writes the rendered message to the mail outbox (in the delivery transaction). */
-export function emailOutboxSink(options: {
-  repo: Pick<PortalRepo, 'insertMail'>;
-  describe: DescribeAccess;
-  portalUrl: string;
-}): NotificationSink {
-  return {
-    channel: 'email',
-    async deliver(event, trx) {
-      const mail = await renderAccessMail(event, options.describe, options.portalUrl);
-      await options.repo.insertMail(trx, {
-        eventId: event.id,
-        to: event.target,
-        subject: mail.subject,
-        body: mail.body,
-        language: event.language,
-      });
-    },
-  };
-}
-
-export async function signAccessNotification(
-  keys: KeyStore,
-  input: { issuer: string; audience: string; eventId: number; payload: AccessNotificationPayload; now: Date },
-): Promise<string> {
-  const key = keys.current('response-signature');
-  return signJwt(
-    key,
-    { typ: NOTIFICATION_TOKEN_TYPE },
-    {
-      toe: Math.floor(Date.parse(input.payload.at) / 1000),
-      events: { [ACCESS_EVENT_URI]: input.payload },
-      iss: input.issuer,
-      aud: input.audience,
-      iat: Math.floor(input.now.getTime() / 1000),
-      // Stable across retries, so a receiver can drop duplicates.
-      jti: `access-notification-${input.eventId}`,
-    },
-  );
-}
-
-/** Webhook adapter: POSTs a signed SET; any 2xx is delivery. Redirects are not followed. */
-export function webhookSink(options: {
-  keys: KeyStore;
-  issuer: string;
-  now?: () => Date;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}): NotificationSink {
-  const send = options.fetch ?? fetch;
-  const now = options.now ?? (() => new Date());
-  return {
-    channel: 'webhook',
-    async deliver(event) {
-      const jws = await signAccessNotification(options.keys, {
-        issuer: options.issuer,
-        audience: event.target,
-        eventId: event.id,
-        payload: event.payload,
-        now: now(),
-      });
-      const response = await send(event.target, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/secevent+jwt',
-          accept: 'application/json',
-          'x-request-id': randomUUID(),
-        },
-        body: jws,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-      });
-      await response.body?.cancel();
-      if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
-    },
-  };
-}
-
-/** Log adapter: records that a notification would be sent (development; no personal data logged). */
-export function logSink(logger: Logger, channel: NotificationChannel): NotificationSink {
-  return {
-    channel,
-    async deliver(event) {
-      logger.info(
-        { notificationId: event.id, channel, logIndex: event.logIdx, outcome: event.payload.outcome },
-        'access notification',
-      );
-    },
-  };
-}
-
 export interface NotifierOptions {
   repo: PortalRepo;
+  delivery: DeliveryRepo;
   sinks: NotificationSink[];
   logger: Logger;
+  /** Where the delivery counter and the dead-letter gauge are registered (the /metrics registry). */
+  registry?: Registry;
   now?: () => Date;
+  /** How long a claimed row is ours: longer than any one delivery's timeouts together. */
+  leaseMs?: number;
   intervalMs?: number;
   scanBatch?: number;
   deliverBatch?: number;
@@ -207,6 +96,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const maxAttempts = options.maxAttempts ?? 8;
   const base = options.baseBackoffMs ?? 5_000;
   const max = options.maxBackoffMs ?? 30 * 60_000;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const metrics = options.registry ? notifierMetrics(options.registry, options.delivery) : undefined;
   const sinks = new Map(options.sinks.map((s) => [s.channel, s]));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -257,33 +148,44 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return total;
   }
 
-  async function deliverOnce(): Promise<number> {
-    return repo.transaction(async (trx) => {
-      const due = await repo.claimDue(trx, now(), deliverBatch);
-      for (const event of due) {
-        const sink = sinks.get(event.channel);
-        try {
-          if (!sink) throw new Error(`no adapter for ${event.channel}`);
-          // A savepoint per delivery: one adapter's failed write does not undo the others.
-          await trx.transaction(async (inner) => sink.deliver(event, inner));
-          await repo.markEvent(trx, event.id, { status: 'delivered', at: now() });
-        } catch (err) {
-          const attempts = event.attempts + 1;
-          const failed = attempts >= maxAttempts;
-          const error = (err as Error).message || String(err);
-          logger.warn(
-            { notificationId: event.id, channel: event.channel, attempts, error, failed },
-            'access notification not delivered',
-          );
-          await repo.markEvent(trx, event.id, {
-            status: failed ? 'failed' : 'pending',
-            error,
-            nextAttemptAt: new Date(now().getTime() + backoffMs(attempts, base, max)),
-          });
-        }
+  /** Sends one claimed row and settles it: delivered, retried later, or a dead letter. */
+  async function deliver(event: ClaimedNotification): Promise<void> {
+    const sink = sinks.get(event.channel);
+    try {
+      if (!sink) throw new Error(`no adapter for ${event.channel}`);
+      const sent = await sink.deliver(event);
+      await options.delivery.settle(event, {
+        status: 'delivered',
+        at: now(),
+        messageId: (sent && sent.messageId) ?? null,
+      });
+      metrics?.deliveries.inc({ channel: event.channel, outcome: 'delivered' });
+    } catch (err) {
+      const error = (err as Error).message || String(err);
+      const permanent = err instanceof PermanentMailError || err instanceof OutboundRefusedError;
+      const log = { notificationId: event.id, channel: event.channel, attempts: event.attempts, error };
+      if (permanent || event.attempts >= maxAttempts) {
+        // The operators' signal: nothing more will be tried for this notice.
+        logger.error({ ...log, permanent }, 'access notification dead letter');
+        await options.delivery.settle(event, { status: 'dead', error, at: now() });
+        metrics?.deliveries.inc({ channel: event.channel, outcome: 'dead' });
+        return;
       }
-      return due.length;
-    });
+      logger.warn(log, 'access notification not delivered, will retry');
+      await options.delivery.settle(event, {
+        status: 'pending',
+        error,
+        nextAttemptAt: new Date(now().getTime() + backoffMs(event.attempts, base, max)),
+      });
+      metrics?.deliveries.inc({ channel: event.channel, outcome: 'retry' });
+    }
+  }
+
+  async function deliverOnce(): Promise<number> {
+    const at = now();
+    const due = await options.delivery.claim(at, new Date(at.getTime() + leaseMs), deliverBatch);
+    await Promise.all(due.map(deliver));
+    return due.length;
   }
 
   async function runOnce() {
@@ -317,4 +219,25 @@ export function createNotifier(options: NotifierOptions): Notifier {
       await running;
     },
   };
+}
+
+function notifierMetrics(registry: Registry, delivery: DeliveryRepo) {
+  const deliveries = new Counter({
+    name: 'notification_deliveries_total',
+    help: 'Access notice delivery attempts by channel and outcome (delivered, retry, dead), in this process',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'notification_dead_letters',
+    help: 'Access notices given up on (status dead, all gateways), by channel',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await delivery.deadLetters();
+      for (const channel of Object.keys(counts) as NotificationChannel[])
+        this.set({ channel }, counts[channel]);
+    },
+  });
+  return { deliveries };
 }

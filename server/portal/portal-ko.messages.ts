@@ -233,8 +233,6 @@ defineMessages({
     'notify.status.failed': '발송 실패',
     'notify.status.sending': '발송 중',
     'notify.status.retrying': '재발송 예정({attempt}번째 시도, 다음 시도 {time})',
-    'notify.status.sending': '발송 중',
-    'notify.status.retrying': '재시도 중({attempt}번째 시도, 다음 시도 {time})',
     'notify.emailNote':
       '이메일은 이 주소로만, 서비스의 메일 중계 서버를 통해 보내집니다. 발송 여부는 아래 목록에서 확인하실 수 있습니다.',
     'notify.mail.subject': '회원님의 기록이 열람되었습니다: {record}',

@@ -10,10 +10,13 @@ import type { ConsentsService } from '../consents/consents.service.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import { t } from '../web/i18n.js';
+import type { Registry } from 'prom-client';
+import { createDeliveryRepo } from '../notices/delivery.repo.js';
+import { createSmtpMailer } from '../notices/mailer.js';
+import { fetchPost, guardedPost, type OutboundPost } from '../notices/outbound.js';
+import { emailSink, unavailableSink, webhookSink } from '../notices/sinks.js';
 import {
   createNotifier,
-  emailOutboxSink,
-  webhookSink,
   type DescribeAccess,
   type NotificationSink,
   type NotifierOptions,
@@ -24,7 +27,7 @@ import { createPortalRepo } from './portal.repo.js';
 import { createPortalService } from './portal.service.js';
 
 export interface PortalModuleOptions {
-  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper'> & {
+  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper' | 'notices'> & {
     audit?: Pick<Config['audit'], 'witnessPolicyFile'>;
   };
   db: Knex;
@@ -35,11 +38,15 @@ export interface PortalModuleOptions {
   consents: ConsentsService;
   audit: Pick<AuditService<unknown>, 'accessLog' | 'accessLogAll'>;
   now?: () => Date;
-  /** Replaces the delivery adapters (by channel); default: e-mail outbox and signed webhook. */
+  /** Replaces the delivery adapters (by channel); default: e-mail through the relay and signed webhook. */
   sinks?: NotificationSink[];
   /** Test-only notifier tuning. */
   notifier?: Partial<Pick<NotifierOptions, 'intervalMs' | 'baseBackoffMs' | 'maxBackoffMs' | 'maxAttempts'>>;
   fetch?: typeof fetch;
+  /** The SSRF-guarded sender webhooks go through (compose shares one with the consent webhooks). */
+  outbound?: OutboundPost;
+  /** The /metrics registry: delivery counter and dead-letter gauge. */
+  registry?: Registry;
 }
 
 export function createPortalModule(options: PortalModuleOptions) {
@@ -70,19 +77,41 @@ export function createPortalModule(options: PortalModuleOptions) {
       purpose: purpose?.names[lang] ?? (payload.purpose || t(lang, 'history.basis.none')),
     };
   };
+  const { notices } = config;
+  const mailer =
+    notices.email && notices.smtp
+      ? createSmtpMailer({
+          smtp: notices.smtp,
+          from: notices.from,
+          allowSelfSigned: config.nodeEnv !== 'production',
+        })
+      : undefined;
+  const post =
+    options.outbound ??
+    (options.fetch ? fetchPost(options.fetch) : guardedPost({ allowPrivate: notices.webhookAllowPrivate }));
   const sinks = options.sinks ?? [
-    emailOutboxSink({ repo, describe, portalUrl: publicUrl }),
+    mailer
+      ? emailSink({ mailer, describe, portalUrl: publicUrl })
+      : unavailableSink(
+          'email',
+          notices.email
+            ? 'no mail relay configured (SMTP_URL or SMTP_HOST)'
+            : 'e-mail notices are off (EMAIL_NOTICES=false)',
+        ),
     webhookSink({
       keys: options.keys,
       issuer: publicUrl,
+      post,
       ...(options.now ? { now: options.now } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
   ];
   const notifier = createNotifier({
     repo,
+    delivery: createDeliveryRepo(db),
     sinks,
     logger,
+    maxAttempts: notices.maxAttempts,
+    ...(options.registry ? { registry: options.registry } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...options.notifier,
   });
@@ -98,7 +127,11 @@ export function createPortalModule(options: PortalModuleOptions) {
     /** Mount before the static assets router: it serves /assets/portal/portal.js. */
     assetsRouter: portalAssetsRouter(config.audit?.witnessPolicyFile),
     pageRouter,
-    background: [notifier],
+    background: [
+      notifier,
+      // After the notifier: its last sends finish on the relay's connection before it closes.
+      { name: 'mail-relay', start() {}, stop: async () => mailer?.close() },
+    ],
   };
 }
 

@@ -14,6 +14,7 @@ import { CSRF_FIELD } from '../auth/csrf.js';
 import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
 import type { CitizenConsentView } from '../consents/consents.types.js';
+import { noticeStatusText } from '../notices/status.js';
 import { legalBasisText } from '../web/catalog-text.js';
 import { fieldLabel } from '../web/field-labels.js';
 import { html, type SafeHtml } from '../web/html.js';
@@ -1053,7 +1054,7 @@ export function portalPages(deps: PortalPagesDeps): Router {
                               >${service.recordType(n.payload.recordType)?.names[lang] ?? markerText(lang, n.payload.recordType)}</a
                             >
                           </td>
-                          <td>${t(lang, `notify.status.${n.status}`)}</td>
+                          <td>${noticeStatusText(lang, n)}</td>
                         </tr>`,
                     )}
                   </tbody>

@@ -1,6 +1,7 @@
 /**
  * Portal tables, knex only: notification preferences (keyed by subject key, never a national ID), the
- * notification outbox, the e-mail outbox and the notifier's cursor over the log. The query hot path never
+ * notification outbox (claimed and settled by server/notices/delivery.repo.ts) and the notifier's cursor
+ * over the log. The query hot path never
  * touches these: the notifier reads sequenced entries from `subject_index` in the background.
  */
 import type { Knex } from 'knex';
@@ -17,7 +18,8 @@ export interface NotificationPreference {
 }
 
 export type NotificationChannel = 'email' | 'webhook';
-export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+/** `sending`: claimed by a gateway (server/notices/delivery.repo.ts); `dead`: given up on. */
+export type NotificationStatus = 'pending' | 'sending' | 'delivered' | 'dead';
 
 /** What a notification says: no national ID, no record values; names are rendered by each adapter. */
 export interface AccessNotificationPayload {
@@ -293,61 +295,6 @@ export function createPortalRepo(db: Knex) {
         .ignore()
         .returning('id')) as unknown[];
       return inserted.length;
-    },
-
-    // ---- delivery --------------------------------------------------------------------------------------
-
-    async claimDue(trx: Knex.Transaction, now: Date, limit: number): Promise<NotificationEvent[]> {
-      const rows = (await trx('notification_event')
-        .where('status', 'pending')
-        .andWhere('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked()) as EventRow[];
-      return rows.map(event);
-    },
-
-    async markEvent(
-      trx: Knex.Transaction,
-      id: number,
-      update:
-        | { status: 'delivered'; at: Date }
-        | { status: 'pending' | 'failed'; error: string; nextAttemptAt: Date },
-    ): Promise<void> {
-      await trx('notification_event')
-        .where({ id })
-        .update(
-          update.status === 'delivered'
-            ? {
-                status: 'delivered',
-                delivered_at: update.at,
-                attempts: trx.raw('attempts + 1'),
-                last_error: null,
-              }
-            : {
-                status: update.status,
-                last_error: update.error.slice(0, 500),
-                next_attempt_at: update.nextAttemptAt,
-                attempts: trx.raw('attempts + 1'),
-              },
-        );
-    },
-
-    async insertMail(
-      db2: Db,
-      mail: { eventId: number; to: string; subject: string; body: string; language: Lang },
-    ): Promise<void> {
-      await db2('notification_mail_outbox')
-        .insert({
-          notification_event_id: mail.eventId,
-          to_address: mail.to,
-          subject: mail.subject,
-          body_text: mail.body,
-          language: mail.language,
-        })
-        .onConflict('notification_event_id')
-        .ignore();
     },
   };
 }

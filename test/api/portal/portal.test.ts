@@ -5,6 +5,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import type { AuditEntryInput } from '../../../server/audit/audit.types.js';
 import type { CitizenPrincipal } from '../../../server/auth/principal.js';
+import { startMailSink, type MailSink } from '../../../server/dev/mail-sink.js';
 import { ACCESS_EVENT_URI } from '../../../server/portal/notifications.js';
 import { messageKeys } from '../../../server/web/i18n.js';
 import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
@@ -61,6 +62,7 @@ describe('citizen portal pages', function () {
   let t: TestApp;
   let minjun: CitizenPrincipal;
   let seoyeon: CitizenPrincipal;
+  let mail: MailSink;
 
   // The pages speak Korean by default; these checks read the English text, so the browser asks for English.
   const get = (path: string, who?: CitizenPrincipal | typeof CLERK) => {
@@ -75,7 +77,12 @@ describe('citizen portal pages', function () {
   }
 
   before(async () => {
-    t = await buildTestApp({ authenticate: principalFromTestHeader });
+    // A real SMTP server receives the e-mail notices; webhooks go to a receiver on 127.0.0.1.
+    mail = await startMailSink();
+    t = await buildTestApp({
+      authenticate: principalFromTestHeader,
+      env: { SMTP_URL: mail.smtpUrl, WEBHOOK_ALLOW_PRIVATE: 'true' },
+    });
     await seedConsentWorld(t);
     minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
     seoyeon = citizen(t, SEOYEON_ID, 'citizen-seoyeon');
@@ -108,6 +115,10 @@ describe('citizen portal pages', function () {
       }),
     );
     await sequence();
+  });
+
+  after(async () => {
+    await mail?.stop();
   });
 
   it('offers a sign-in link to visitors and refuses other kinds of principal', async () => {
@@ -393,7 +404,7 @@ describe('citizen portal pages', function () {
       expect(await t.database.db('notification_preference')).to.have.length(0);
     });
 
-    it('notifies each new access by e-mail outbox and signed webhook, holding embargoed ones', async () => {
+    it('notifies each new access by e-mail and signed webhook, holding embargoed ones', async () => {
       const receiver = await startReceiver();
       try {
         const haeun = citizen(t, '0311304765439', 'citizen-haeun');
@@ -434,12 +445,11 @@ describe('citizen portal pages', function () {
           'webhook:delivered',
           'webhook:pending',
         ]);
-        const mail = await t.database.db('notification_mail_outbox');
-        expect(mail).to.have.length(1);
-        expect(mail[0].to_address).to.equal('haeun@example.com');
-        expect(mail[0].subject).to.contain('あなたの記録が閲覧されました');
-        expect(mail[0].body_text).to.contain('ソウル特別市鍾路区庁');
-        expect(mail[0].body_text).to.contain('/portal/history#entry-');
+        expect(mail.messages).to.have.length(1);
+        expect(mail.messages[0]!.envelopeTo).to.deep.equal(['haeun@example.com']);
+        expect(mail.messages[0]!.subject).to.contain('あなたの記録が閲覧されました');
+        expect(mail.messages[0]!.text).to.contain('ソウル特別市鍾路区庁');
+        expect(mail.messages[0]!.text).to.contain('/portal/history#entry-');
 
         expect(receiver.bodies).to.have.length(1);
         const jwks = (await request(t.app).get('/.well-known/jwks.json')).body;
@@ -450,6 +460,8 @@ describe('citizen portal pages', function () {
         const event = (payload.events as Record<string, Record<string, unknown>>)[ACCESS_EVENT_URI]!;
         expect(event).to.include({ type: 'access', organisation: 'org-seoul-jongno', outcome: 'released' });
         expect(JSON.stringify(payload)).not.to.contain(haeun.subjectKey);
+        expect(receiver.bodies[0]).not.to.contain('haeun@example.com');
+        expect(Buffer.from(receiver.bodies[0]!.split('.')[1]!, 'base64url').toString()).not.to.contain('haeun@');
 
         // Idempotent: a second run finds nothing new to enqueue or deliver.
         expect(await notifier.runOnce()).to.deep.equal({ enqueued: 0, attempted: 0 });
