@@ -68,22 +68,6 @@ function inWindow(dates: EntryDates, entry: unknown, w: DataWindow): boolean {
   return true;
 }
 
-/** Where a field's value is dated, as paths: `/addressHistory/*` for entries, `/x` for the field itself. */
-export function datedPaths(name: string, schema: PolicyFieldSchema | undefined): string[] {
-  const out: string[] = [];
-  const visit = (s: PolicyFieldSchema, path: string[]): void => {
-    if (s.type === 'array' && s.items) {
-      if (entryDates(s.items)) out.push(joinPath([...path, '*']));
-      visit(s.items, [...path, '*']);
-    }
-    for (const [child, c] of Object.entries(s.properties ?? {})) visit(c, [...path, child]);
-  };
-  if (!schema) return out;
-  if (schema['x-date'] === 'on') out.push(joinPath([name]));
-  visit(schema, [name]);
-  return out;
-}
-
 // The dates that decide, for explain: `/addressHistory/*/movedInDate`.
 export function datingFields(name: string, schema: PolicyFieldSchema | undefined): string[] {
   const out: string[] = [];

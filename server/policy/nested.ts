@@ -55,16 +55,6 @@ function bySpecificity(a: Pattern, b: Pattern): number {
   return 0;
 }
 
-/** The path deciding the node at `path`, if any names it. */
-export function decidingPattern(
-  rule: Pick<PolicyRule, 'nested'>,
-  path: readonly string[],
-): Pattern | undefined {
-  return patternsOf(rule)
-    .filter((p) => matches(p.segments, path))
-    .sort(bySpecificity)[0];
-}
-
 function isContainer(schema: PolicyFieldSchema): boolean {
   return (schema.type === 'array' && schema.items !== undefined) || schema.properties !== undefined;
 }
