@@ -74,8 +74,11 @@ export async function checkedAddress(hostname: string, policy: OutboundPolicy): 
     // Every answer must be public: otherwise the client library could pick the private one.
     const bad = addresses.find((a) => !isPublicAddress(a.address));
     if (bad) {
+      const range = addressRange(bad.address);
       throw new OutboundRefusedError(
-        `${bare} resolves to ${bad.address} (${addressRange(bad.address)}), not a public address`,
+        literal
+          ? `${bare} (${range}) is not a public address`
+          : `${bare} resolves to ${bad.address} (${range}), not a public address`,
       );
     }
   }

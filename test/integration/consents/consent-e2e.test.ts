@@ -129,6 +129,8 @@ describe('consent end to end (real HTTP, dev IdP, webhook)', function () {
       DEV_IDP_PORT: String(idpPort),
       SEED_DEMO_DATA: 'true',
       VALIDATE_RESPONSES: 'true',
+      // The bank's webhook receiver listens on 127.0.0.1, which the SSRF guard refuses otherwise.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     });
     running = await startService(config, createLogger('warn', new LogCapture()));
     hooks = await startWebhookReceiver();
