@@ -247,7 +247,9 @@ export function consentPages(deps: ConsentPagesDeps): Router {
       };
       return html`<fieldset class="record">
         <legend>${type.names[lang]}</legend>
-        <p class="record-description">${recordDescription(lang, type).text}</p>
+        <p class="record-description" lang="${recordDescription(lang, type).lang}">
+          ${recordDescription(lang, type).text}
+        </p>
         <ul class="fields">
           ${asked.required.map((f, j) => fieldItem(f, false, j))}
           ${asked.optional.map((f, j) => fieldItem(f, true, asked.required.length + j))}

@@ -32,6 +32,7 @@ import {
   clientTemplate,
   formatDateTime,
   formatWon,
+  hasMessage,
   isLang,
   LANGS,
   rememberLang,
@@ -94,6 +95,13 @@ export function readCounterForm(body: Record<string, unknown>): CounterForm {
     documentReference: str(body.documentReference),
     consentId: UUID.test(str(body.consentId)) ? str(body.consentId) : '',
   };
+}
+
+/** A refusal code as a sentence; an unknown code gets the generic sentence (the code is shown beside it). */
+function reasonText(lang: Lang, code: string): string {
+  return hasMessage(lang, `console.reason.${code}`)
+    ? t(lang, `console.reason.${code}`)
+    : t(lang, 'console.reason.other');
 }
 
 function recordName(lang: Lang, catalog: ConsolePagesDeps['catalog'], id: string): string {
@@ -305,7 +313,12 @@ export function consolePages(deps: ConsolePagesDeps): Router {
                       <span class="outcome outcome-${e.outcome}"
                         >${t(lang, `console.outcome.${e.outcome}`)}</span
                       >
-                      ${e.reasonCode ? html`<span class="tag">${e.reasonCode}</span>` : ''}
+                      ${
+                        e.reasonCode
+                          ? html`<span class="reason">${reasonText(lang, e.reasonCode)}</span>
+                              <span class="tag">${e.reasonCode}</span>`
+                          : ''
+                      }
                     </td>
                     <td>${t(lang, `console.modeShort.${e.consentMode ?? 'none'}`)}</td>
                     <td><code>#${e.entryId}</code></td>
@@ -904,8 +917,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
     described: CounterPurpose,
     error: AppError,
   ): Promise<string> {
-    const reasonKey = `console.reason.${error.code}`;
-    const reason = t(lang, reasonKey) === reasonKey ? t(lang, 'console.reason.other') : t(lang, reasonKey);
+    const reason = reasonText(lang, error.code);
     return page(lang, res, clerk, {
       path: `/console/query?purpose=${encodeURIComponent(described.purpose.code)}`,
       title: t(lang, 'console.refused.title'),

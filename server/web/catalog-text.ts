@@ -1,6 +1,6 @@
 /**
- * Catalogue words the catalogue files do not carry in every language: Korean field labels, Korean yes/no
- * check sentences and identifier-scheme names (catalog-text.ko.json), legal bases in Korean and Japanese
+ * Catalogue words the catalogue files do not carry in every language: Korean field labels, record-type
+ * descriptions, yes/no check sentences and identifier-scheme names (catalog-text.ko.json), legal bases in Korean and Japanese
  * (legal-acts.json: act names, with "art. 5-2" read as 제5조의2 / 第5条の2), and which fields are won amounts.
  * Anything not found falls back to the English text, which the pages mark lang="en".
  */
@@ -19,6 +19,7 @@ export interface LocalText {
 const KO_FIELDS: Readonly<Record<string, string>> = korean.fields;
 const KO_FACT_CHECKS: Readonly<Record<string, string>> = korean.factChecks;
 const KO_SCHEMES: Readonly<Record<string, string>> = korean.identifierSchemes;
+const KO_DESCRIPTIONS: Readonly<Record<string, string>> = korean.recordDescriptions;
 const ACTS: Readonly<Record<string, { ko: string; ja: string }>> = acts.acts;
 
 export const koreanFieldLabels: Readonly<Record<string, string>> = KO_FIELDS;
@@ -35,9 +36,13 @@ export function factCheckText(lang: Lang, check: FactCheck): LocalText {
   return { text: check.description.en, lang: 'en' };
 }
 
-/** The record type's description; the catalogue has none in Korean yet, so Korean pages get the record's name. */
+/** The record type's description in the page's language (Korean from catalog-text.ko.json). */
 export function recordDescription(lang: Lang, type: RecordType): LocalText {
-  if (lang === 'ko') return { text: type.names.ko, lang };
+  if (lang === 'ko') {
+    return Object.hasOwn(KO_DESCRIPTIONS, type.id)
+      ? { text: KO_DESCRIPTIONS[type.id]!, lang }
+      : { text: type.description.en, lang: 'en' };
+  }
   return { text: type.description[lang], lang };
 }
 

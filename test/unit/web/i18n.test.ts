@@ -8,7 +8,13 @@ import '../../../server/consents/consent.pages.js';
 import '../../../server/console/console.messages.js';
 import '../../../server/portal/portal.messages.js';
 import '../../../server/web/landing.js';
-import { factCheckText, legalBasisText, schemeName, wonFields } from '../../../server/web/catalog-text.js';
+import {
+  factCheckText,
+  legalBasisText,
+  recordDescription,
+  schemeName,
+  wonFields,
+} from '../../../server/web/catalog-text.js';
 import { fieldLabel } from '../../../server/web/field-labels.js';
 import {
   chooseLang,
@@ -130,7 +136,7 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
     expect(parseCookies(undefined)).to.deep.equal({});
   });
 
-  it('labels every catalogue field and yes/no check in Korean, and names every identifier scheme', () => {
+  it('labels every catalogue field, record description and yes/no check in Korean, and names every identifier scheme', () => {
     const catalog = testCatalog();
     const unlabelled: string[] = [];
     const walk = (
@@ -148,6 +154,7 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
       walk(type, type.schema.properties as never);
       for (const check of type.factChecks)
         if (factCheckText('ko', check).lang !== 'ko') checks.push(check.id);
+      if (recordDescription('ko', type).lang !== 'ko') checks.push(`description of ${type.id}`);
     }
     expect(unlabelled).to.deep.equal([]);
     expect(checks).to.deep.equal([]);
@@ -161,6 +168,10 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
     expect(factCheckText('ko', insured).text).to.equal('본인이 현재 직장가입자(근로자)로 가입되어 있습니다.');
     for (const id of identifierSchemeIds) expect(schemeName('ko', id)).to.match(/[가-힣]/);
     expect(schemeName('ko', 'rrn')).to.equal('주민등록번호');
+    expect(recordDescription('ko', catalog.get('tax.vat-exempt-revenue-certificate'))).to.deep.equal({
+      text: '면세사업자가 신고한 연간 수입금액',
+      lang: 'ko',
+    });
   });
 
   it('gives every seeded legal basis in Korean and Japanese', () => {
