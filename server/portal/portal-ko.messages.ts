@@ -223,6 +223,7 @@ defineMessages({
     'notify.badUrlLoopback':
       'https 주소(또는 이 컴퓨터의 http 주소)를 입력해 주십시오(예: https://example.com/hooks/access).',
     'notify.needsEmail': '알림을 받을 이메일 주소를 입력해 주십시오.',
+    'notify.emailUnavailable': '이 서비스에서는 이메일 알림을 제공하지 않습니다. 웹훅을 이용해 주십시오.',
     'notify.needsUrl': '호출할 웹훅 주소를 입력해 주십시오.',
     'notify.recent': '최근 알림',
     'notify.recentEmpty': '아직 보낸 알림이 없습니다.',

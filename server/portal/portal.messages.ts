@@ -227,6 +227,7 @@ defineMessages({
     'notify.badUrlLoopback':
       'Enter an https address (or an http address on this computer), for example https://example.com/hooks/access.',
     'notify.needsEmail': 'Enter the e-mail address to notify.',
+    'notify.emailUnavailable': 'E-mail notices are not offered by this service. Use a webhook instead.',
     'notify.needsUrl': 'Enter the webhook URL to call.',
     'notify.recent': 'Recent notifications',
     'notify.recentEmpty': 'No notifications yet.',
@@ -462,6 +463,7 @@ defineMessages({
     'notify.badUrlLoopback':
       'httpsのアドレス（またはこのコンピューター上のhttpアドレス）を入力してください（例：https://example.com/hooks/access）。',
     'notify.needsEmail': '通知先のメールアドレスを入力してください。',
+    'notify.emailUnavailable': 'このサービスではメール通知を利用できません。Webhookをご利用ください。',
     'notify.needsUrl': '呼び出すWebhookのURLを入力してください。',
     'notify.recent': '最近の通知',
     'notify.recentEmpty': '通知はまだありません。',

@@ -61,6 +61,7 @@ export function createPortalModule(options: PortalModuleOptions) {
     catalog: options.catalog,
     repo,
     allowLoopbackHttp,
+    emailNotices: config.notices.email,
     ...(options.now ? { now: options.now } : {}),
   });
   const describe: DescribeAccess = async (payload, lang) => {

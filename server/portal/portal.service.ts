@@ -82,6 +82,8 @@ export interface PortalServiceDeps {
   repo: PortalRepo;
   /** Outside production a webhook may be plain http on a loopback address (tests, local demos). */
   allowLoopbackHttp: boolean;
+  /** EMAIL_NOTICES: false where no mail relay is configured (production); the form refuses e-mail. */
+  emailNotices?: boolean;
   now?: () => Date;
 }
 
@@ -330,7 +332,9 @@ export function createPortalService(deps: PortalServiceDeps) {
         webhookUrl: form.webhookUrl.trim(),
       };
       const errors: Partial<Record<'email' | 'webhookUrl', string>> = {};
-      if (values.emailOn) {
+      if (values.emailOn && deps.emailNotices === false) {
+        errors.email = 'notify.emailUnavailable';
+      } else if (values.emailOn) {
         const problem = values.email ? checkEmail(values.email) : 'notify.needsEmail';
         if (problem) errors.email = problem;
       }

@@ -219,6 +219,19 @@ describe('access notices by e-mail through a real SMTP server', function () {
     }
   });
 
+  it('refuses e-mail on the notifications form where e-mail notices are off (EMAIL_NOTICES=false)', async () => {
+    const off = await buildTestApp({ env: { EMAIL_NOTICES: 'false' } });
+    const minjun = citizen(off, MINJUN_ID, 'citizen-minjun');
+    const form = { emailOn: true, email: 'minjun@example.com', webhookOn: false, webhookUrl: '' };
+    const result = await off.composition.portal.service.saveNotificationPreference(minjun, form, 'en');
+    expect(result).to.deep.include({ ok: false, errors: { email: 'notify.emailUnavailable' } });
+    expect(await off.database.db('notification_preference')).to.have.length(0);
+    // The same form where e-mail notices are on is stored.
+    expect(await t.composition.portal.service.saveNotificationPreference(minjun, form, 'en')).to.include({
+      ok: true,
+    });
+  });
+
   it('shows a sent notice as sent, in the citizen’s language', async () => {
     const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
     const page = await request(t.app)
