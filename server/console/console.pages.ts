@@ -19,6 +19,8 @@ import { AppError } from '../errors.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { QueryResponse, RecordResult } from '../queries/queries.types.js';
 import {
+  codeFields,
+  codeText,
   factCheckText,
   koreanFieldLabel,
   legalBasisText,
@@ -132,30 +134,36 @@ function errorId(field: string): string {
   return `error-${field.replace(/[^a-zA-Z0-9-]/g, '-')}`;
 }
 
-/** Renders a released value in plain text: scalars, yes/no, lists and nested records. */
-function renderValue(
-  lang: Lang,
-  value: unknown,
-  depth = 0,
-  won: ReadonlySet<string> = new Set(),
-  key = '',
-): SafeHtml {
+/** Which fields of a record type hold won amounts and which hold codes (for renderValue). */
+interface ValueKinds {
+  won: ReadonlySet<string>;
+  codes: ReadonlyMap<string, 'country' | 'code'>;
+}
+const NO_KINDS: ValueKinds = { won: new Set(), codes: new Map() };
+
+/** Renders a released value in plain text: scalars, yes/no, won amounts, codes in words, lists and nested records. */
+function renderValue(lang: Lang, value: unknown, depth = 0, kinds = NO_KINDS, key = ''): SafeHtml {
   if (value === null || value === undefined || value === '') return html`${t(lang, 'console.result.empty')}`;
   if (typeof value === 'boolean') return html`${t(lang, value ? 'console.result.yes' : 'console.result.no')}`;
-  if (typeof value === 'number' && won.has(key)) return html`${formatWon(lang, value)}`;
+  if (typeof value === 'number' && kinds.won.has(key)) return html`${formatWon(lang, value)}`;
+  const kind = typeof value === 'string' ? kinds.codes.get(key) : undefined;
+  if (kind) {
+    const words = codeText(lang, kind, key, value as string);
+    if (words) return html`${words}`;
+  }
   if (typeof value !== 'object') return html`${String(value)}`;
   if (depth > 3) return html`<code>${JSON.stringify(value)}</code>`;
   if (Array.isArray(value)) {
     if (value.length === 0) return html`${t(lang, 'console.result.empty')}`;
     return html`<ul class="value-list">
-      ${value.map((v) => html`<li>${renderValue(lang, v, depth + 1, won, key)}</li>`)}
+      ${value.map((v) => html`<li>${renderValue(lang, v, depth + 1, kinds, key)}</li>`)}
     </ul>`;
   }
   return html`<dl class="value-record">
     ${Object.entries(value as Record<string, unknown>).map(
       ([k, v]) =>
         html`<dt>${nestedLabel(lang, k)}</dt>
-          <dd>${renderValue(lang, v, depth + 1, won, k)}</dd>`,
+          <dd>${renderValue(lang, v, depth + 1, kinds, k)}</dd>`,
     )}
   </dl>`;
 }
@@ -754,7 +762,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
       content = html`<p class="notice error">${t(lang, 'console.result.refusedRecord')}</p>`;
     } else {
       const released = record.released ?? {};
-      const won = type ? wonFields(type) : new Set<string>();
+      const kinds: ValueKinds = type ? { won: wonFields(type), codes: codeFields(type) } : NO_KINDS;
       const fields = (record.fields ?? []).filter((f) => f.form !== 'fact-check');
       const releasedTable = fields.length
         ? html`<div class="table-scroll" role="region" aria-labelledby="released-${index}" tabindex="0">
@@ -771,7 +779,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
                   (f) =>
                     html`<tr data-field="${f.name}">
                       <th scope="row">${label(f.name)}</th>
-                      <td>${renderValue(lang, released[f.name], 0, won, f.name)}</td>
+                      <td>${renderValue(lang, released[f.name], 0, kinds, f.name)}</td>
                       <td>${formExplained(lang, f.form)}</td>
                     </tr>`,
                 )}

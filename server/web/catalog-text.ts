@@ -94,3 +94,48 @@ export function wonFields(type: RecordType): ReadonlySet<string> {
   walk(type.schema.properties);
   return names;
 }
+
+const KO_CODES: Readonly<Record<string, string>> = korean.codeValues;
+const KO_FIELD_CODES: Readonly<Record<string, string>> = korean.fieldCodeValues;
+const REGION_NAMES = new Map<Lang, Intl.DisplayNames>();
+
+/** Fields (at any depth) whose values are codes from an enum, with whether the codes are ISO 3166 countries. */
+export function codeFields(type: RecordType): ReadonlyMap<string, 'country' | 'code'> {
+  const fields = new Map<string, 'country' | 'code'>();
+  const walk = (properties: Readonly<Record<string, FieldSchema>> | undefined) => {
+    for (const [name, schema] of Object.entries(properties ?? {})) {
+      if (schema.enum || schema.items?.enum) {
+        fields.set(name, /ISO 3166/.test(schema.description) ? 'country' : 'code');
+      }
+      walk(schema.properties);
+      walk(schema.items?.properties);
+    }
+  };
+  walk(type.schema.properties);
+  return fields;
+}
+
+/**
+ * A code value in words: countries by Intl.DisplayNames in every language; other codes in Korean from
+ * catalog-text.ko.json (a field-specific word first, e.g. sizeClass "medium" is 중기업, not 중형). Undefined when
+ * there is no word, and the page shows the code.
+ */
+export function codeText(
+  lang: Lang,
+  kind: 'country' | 'code',
+  field: string,
+  value: string,
+): string | undefined {
+  if (kind === 'country') {
+    let names = REGION_NAMES.get(lang);
+    if (!names) {
+      names = new Intl.DisplayNames([{ ko: 'ko-KR', en: 'en-GB', ja: 'ja-JP' }[lang]], { type: 'region' });
+      REGION_NAMES.set(lang, names);
+    }
+    return names.of(value);
+  }
+  if (lang !== 'ko') return undefined;
+  const specific = `${field}:${value}`;
+  if (Object.hasOwn(KO_FIELD_CODES, specific)) return KO_FIELD_CODES[specific];
+  return Object.hasOwn(KO_CODES, value) ? KO_CODES[value] : undefined;
+}

@@ -76,6 +76,7 @@ export interface FieldLabel {
 }
 
 export function fieldLabel(lang: Lang, recordType: RecordType, field: string): FieldLabel {
+  if (field.startsWith('/')) return pathLabel(lang, recordType, field);
   const korean = lang === 'ko' ? koreanFieldLabel(field) : undefined;
   if (korean) return { text: korean, lang: 'ko' };
   if (lang === 'ja' && JA[field]) return { text: JA[field], lang: 'ja' };
@@ -84,3 +85,16 @@ export function fieldLabel(lang: Lang, recordType: RecordType, field: string): F
 }
 
 export const japaneseFieldLabels: Readonly<Record<string, string>> = JA;
+
+/**
+ * A nested path the policy names (e.g. every member's residentRegistrationNumber) as its members' labels,
+ * "구성원 › 주민등록번호"; array indexes and wildcards are left out. English when any member has no label.
+ */
+function pathLabel(lang: Lang, recordType: RecordType, path: string): FieldLabel {
+  const members = path.split('/').filter((s) => s !== '' && s !== '*' && !/^\d+$/.test(s));
+  const local = members.map((m) => (lang === 'ko' ? koreanFieldLabel(m) : lang === 'ja' ? JA[m] : undefined));
+  if (lang !== 'en' && local.every((l) => l !== undefined)) return { text: local.join(' › '), lang };
+  const [first, ...rest] = members;
+  const top = first === undefined ? undefined : recordType.schema.properties[first]?.description;
+  return { text: [top ?? first, ...rest].join(' › '), lang: 'en' };
+}

@@ -139,6 +139,10 @@ describe('the pages in Korean, in a real browser', function () {
     expect(result).to.contain('본인 승인');
     expect(result).to.match(/\d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} \(KST\)/);
     expect(result).to.contain('850314-1******');
+    // Won amounts as ₩ with separators, code values in words (the land category, the household change).
+    expect(result).to.match(/₩\d{1,3}(,\d{3})+/);
+    expect(result).not.to.contain('household-split');
+    expect(result).to.contain('구성원');
   });
 
   it('the citizen reads their history in Korean', async () => {

@@ -9,6 +9,8 @@ import '../../../server/console/console.messages.js';
 import '../../../server/portal/portal.messages.js';
 import '../../../server/web/landing.js';
 import {
+  codeFields,
+  codeText,
   factCheckText,
   legalBasisText,
   recordDescription,
@@ -163,6 +165,13 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
       text: '주민등록번호',
       lang: 'ko',
     });
+    expect(fieldLabel('ko', resident, '/members/*/residentRegistrationNumber')).to.deep.equal({
+      text: '구성원 › 주민등록번호',
+      lang: 'ko',
+    });
+    expect(fieldLabel('en', resident, '/members/0/residentRegistrationNumber').text).to.match(
+      /^Household members.* › residentRegistrationNumber$/,
+    );
     const employment = catalog.list().find((t) => t.factChecks.some((c) => c.id === 'employee_insured'))!;
     const insured = employment.factChecks.find((c) => c.id === 'employee_insured')!;
     expect(factCheckText('ko', insured).text).to.equal('본인이 현재 직장가입자(근로자)로 가입되어 있습니다.');
@@ -203,6 +212,46 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
       text: 'Some Unknown Act art. 1',
       lang: 'en',
     });
+  });
+
+  it('puts every code value of the catalogue into Korean words, and country codes into names in every language', () => {
+    const catalog = testCatalog();
+    const missing = new Set<string>();
+    const walk = (
+      props: Readonly<
+        Record<
+          string,
+          {
+            enum?: readonly unknown[];
+            items?: { enum?: readonly unknown[]; properties?: object };
+            properties?: object;
+          }
+        >
+      >,
+      kinds: ReadonlyMap<string, 'country' | 'code'>,
+    ) => {
+      for (const [name, schema] of Object.entries(props)) {
+        const kind = kinds.get(name);
+        // Status-of-stay codes (D-2, F-4 …) and map scales are how the documents themselves print them.
+        if (kind && name !== 'statusOfStay' && name !== 'scale') {
+          for (const value of [...(schema.enum ?? []), ...(schema.items?.enum ?? [])]) {
+            if (!codeText('ko', kind, name, String(value))) missing.add(`${name}:${String(value)}`);
+          }
+        }
+        if (schema.properties) walk(schema.properties as typeof props, kinds);
+        if (schema.items?.properties) walk(schema.items.properties as typeof props, kinds);
+      }
+    };
+    for (const type of catalog.list()) walk(type.schema.properties as never, codeFields(type));
+    expect([...missing]).to.deep.equal([]);
+    expect(codeText('ko', 'code', 'landCategory', 'gas-station-site')).to.equal('주유소용지');
+    expect(codeText('ko', 'code', 'changeReason', 'household-split')).to.equal('세대 분리');
+    expect(codeText('ko', 'code', 'sizeClass', 'medium')).to.equal('중기업');
+    expect(codeText('ko', 'code', 'motorcycleClass', 'medium')).to.equal('중형');
+    expect(codeText('en', 'code', 'landCategory', 'field')).to.equal(undefined);
+    expect(codeText('ko', 'country', 'nationality', 'VN')).to.equal('베트남');
+    expect(codeText('en', 'country', 'nationality', 'VN')).to.equal('Vietnam');
+    expect(codeText('ja', 'country', 'nationality', 'US')).to.equal('アメリカ合衆国');
   });
 
   it('knows which fields are won amounts from the catalogue ("in KRW")', () => {
