@@ -14,7 +14,8 @@
  *  - the audit verifier passes (`npm run audit:verify -- --db` against the cluster);
  *  - the service is healthy again (/readyz 200, both workers up, a query answered with data)
  *    within 10 s of the fault ending.
- * Prints a summary table; exits 1 on any violation. Every phase is bounded in time; every process
+ * Prints a summary table; exits 1 on any violation. `--ha` runs the high-availability cluster's
+ * faults instead (test/faults/ha/run.ts). Every phase is bounded in time; every process
  * started here is stopped here; the cluster folder is removed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -42,6 +43,14 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const work = join(root, 'test', 'faults', '.data');
 const RECOVERY_LIMIT_MS = 10_000;
+
+// `--ha`: the Patroni/HAProxy cluster's faults instead (test/faults/ha/run.ts); `--only=a,d` picks
+// some, `--short` shortens each run (CI).
+if (process.argv.includes('--ha')) {
+  const { runHaFaults } = await import('./ha/run.js');
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  process.exit(await runHaFaults({ ...(only ? { only } : {}), short: process.argv.includes('--short') }));
+}
 const CONCURRENCY = 8;
 
 const started = Date.now();
