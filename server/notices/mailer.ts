@@ -49,26 +49,23 @@ export function createSmtpMailer(options: {
   from: string;
   /** Tests shorten these; a lease of the outbox row outlasts their sum. */
   timeouts?: { connectionMs?: number; greetingMs?: number; socketMs?: number };
-  /** Outside production only: a local relay with a self-signed certificate. */
-  allowSelfSigned?: boolean;
 }): Mailer {
   const timeouts = {
     connectionTimeout: options.timeouts?.connectionMs ?? 10_000,
     greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
     socketTimeout: options.timeouts?.socketMs ?? 30_000,
   };
-  const tls = options.allowSelfSigned ? { tls: { rejectUnauthorized: false } } : {};
   const smtp = options.smtp;
   const transport =
     'url' in smtp
-      ? nodemailer.createTransport(smtp.url, { from: options.from, ...timeouts, ...tls } as never)
+      ? // The URL's own settings (host, port, TLS, auth) win over the options beside it.
+        nodemailer.createTransport({ url: smtp.url, ...timeouts })
       : nodemailer.createTransport({
           host: smtp.host,
           port: smtp.port,
           secure: smtp.secure,
           ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
           ...timeouts,
-          ...tls,
         });
   return {
     async send(mail) {

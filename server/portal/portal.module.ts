@@ -80,13 +80,7 @@ export function createPortalModule(options: PortalModuleOptions) {
   };
   const { notices } = config;
   const mailer =
-    notices.email && notices.smtp
-      ? createSmtpMailer({
-          smtp: notices.smtp,
-          from: notices.from,
-          allowSelfSigned: config.nodeEnv !== 'production',
-        })
-      : undefined;
+    notices.email && notices.smtp ? createSmtpMailer({ smtp: notices.smtp, from: notices.from }) : undefined;
   const post =
     options.outbound ??
     (options.fetch ? fetchPost(options.fetch) : guardedPost({ allowPrivate: notices.webhookAllowPrivate }));
