@@ -13,6 +13,7 @@ import { lifeOf, type Life } from './population/life.js';
 import { FAMILY } from './population/records-family.js';
 import { objectOverride } from './population/records-objects.js';
 import { STATE } from './population/records-state.js';
+import { TAX_AND_LAND } from './population/records-tax.js';
 import { orderDatePairs } from './population/order.js';
 import {
   businessNumberForPerson,
@@ -156,7 +157,11 @@ export function generateRecord(recordType: RecordType, subject: SyntheticSubject
     dates: { from: Math.min(from, REFERENCE_DAY - 1), to: REFERENCE_DAY },
   };
   const record = fillObject(recordType.schema, ctx, person);
-  const override = FAMILY[recordType.id] ?? STATE[recordType.id] ?? objectOverride(recordType.id);
+  const override =
+    FAMILY[recordType.id] ??
+    STATE[recordType.id] ??
+    TAX_AND_LAND[recordType.id] ??
+    objectOverride(recordType.id);
   const context: RecordContext = {
     rng,
     seed: subject.seed,
