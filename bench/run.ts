@@ -53,7 +53,7 @@ const work = join(root, 'bench', '.work');
 const quick = args.quick!;
 const plan = quick
   ? { history: 200_000, persons: 100_000, seconds: 8, fixedSeconds: 15, warmup: 3, appendSeconds: 10 }
-  : { history: 10_000_000, persons: 100_000, seconds: 30, fixedSeconds: 60, warmup: 5, appendSeconds: 30 };
+  : { history: 10_000_000, persons: 1_000_000, seconds: 30, fixedSeconds: 60, warmup: 5, appendSeconds: 30 };
 const CONNECTIONS = 50;
 const FIXED_RATE = 1000;
 const APPEND_RATE = 2000;
