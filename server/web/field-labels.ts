@@ -1,14 +1,16 @@
 /**
  * Plain-words labels for record fields. English comes from the catalog's field descriptions. The catalog
  * has no Korean or Japanese field descriptions: Korean labels for every field are in catalog-text.ko.json,
- * Japanese labels for the common fields are here; any other field falls back to its English description,
- * marked lang="en" so screen readers switch voice.
+ * Japanese labels for the common fields are here and for the others in catalog-text.ja.json; a field added
+ * to the catalogue without them falls back to its English description, marked lang="en" so screen readers
+ * switch voice (and the catalogue test fails).
  */
 import type { RecordType } from '../catalog/catalog.types.js';
+import japanese from './catalog-text.ja.json' with { type: 'json' };
 import { koreanFieldLabel } from './catalog-text.js';
 import type { Lang } from './i18n.js';
 
-const JA: Record<string, string> = {
+const JA_COMMON: Record<string, string> = {
   name: '氏名',
   birthDate: '生年月日',
   sex: '性別',
@@ -68,6 +70,8 @@ const JA: Record<string, string> = {
   totalIncome: '総所得金額',
   incomeAmount: '所得金額',
 };
+
+const JA: Readonly<Record<string, string>> = { ...JA_COMMON, ...japanese.fields };
 
 export interface FieldLabel {
   text: string;

@@ -48,6 +48,7 @@ describe('web pages: escaping, layout and Korean/English/Japanese messages', () 
     });
     expect(fieldLabel('ja', type, 'householdFormedDate').lang).to.equal('ja');
     const tax = testCatalog().get('tax.income-amount-certificate');
-    expect(fieldLabel('ja', tax, 'determinedTax')).to.deep.include({ lang: 'en' });
+    expect(fieldLabel('ja', tax, 'determinedTax')).to.deep.equal({ text: '決定税額', lang: 'ja' });
+    expect(fieldLabel('ko', tax, 'noSuchField')).to.deep.equal({ text: 'noSuchField', lang: 'en' });
   });
 });

@@ -138,7 +138,7 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
     expect(parseCookies(undefined)).to.deep.equal({});
   });
 
-  it('labels every catalogue field, record description and yes/no check in Korean, and names every identifier scheme', () => {
+  it('labels every catalogue field in Korean and Japanese, every record description and yes/no check in Korean, and names every identifier scheme', () => {
     const catalog = testCatalog();
     const unlabelled: string[] = [];
     const walk = (
@@ -146,7 +146,8 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
       props: Record<string, { properties?: object; items?: { properties?: object } }>,
     ) => {
       for (const [name, schema] of Object.entries(props)) {
-        if (fieldLabel('ko', type, name).lang !== 'ko') unlabelled.push(`${type.id}.${name}`);
+        if (fieldLabel('ko', type, name).lang !== 'ko') unlabelled.push(`ko ${type.id}.${name}`);
+        if (fieldLabel('ja', type, name).lang !== 'ja') unlabelled.push(`ja ${type.id}.${name}`);
         if (schema.properties) walk(type, schema.properties as typeof props);
         if (schema.items?.properties) walk(type, schema.items.properties as typeof props);
       }
