@@ -55,6 +55,13 @@ import { createPortalModule, type PortalModule } from './portal/portal.module.js
 import { webAssetsRouter } from './web/static.js';
 import { landingRouter } from './web/landing.js';
 import { sessionCsrfGuard } from './consents/consent.pages.js';
+import { NotFoundError } from './errors.js';
+import { createProtectionsRepo } from './protections/protections.repo.js';
+import { protectionsRouter } from './protections/protections.routes.js';
+import { createProtectionsService } from './protections/protections.service.js';
+import { createRepresentativesRepo } from './representatives/representatives.repo.js';
+import { representativesRouter } from './representatives/representatives.routes.js';
+import { createRepresentativesService } from './representatives/representatives.service.js';
 import { createConsoleRepo } from './console/console.repo.js';
 import { consolePages } from './console/console.pages.js';
 import { createConsoleService } from './console/console.service.js';
@@ -191,6 +198,27 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     allowPrivate: config.notices.webhookAllowPrivate,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
+  // Protection orders and representatives (issue 22): consulted by consents and queries.
+  const protections = createProtectionsService({
+    repo: createProtectionsRepo(db),
+    pepper: config.subjectPepper,
+    organisationExists: (id) =>
+      organisations.getOrganisation(id).then(
+        () => true,
+        (err: unknown) => (err instanceof NotFoundError ? false : Promise.reject(err)),
+      ),
+    audit: audit.service,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const protectionsRepo = createProtectionsRepo(db);
+  const representatives = createRepresentativesService({
+    repo: createRepresentativesRepo(db),
+    pepper,
+    recordTypeExists: (id) => catalog.has(id),
+    personBarred: (subject, person) => protectionsRepo.bars(subject, { personKey: person }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  apiRouters.push(protectionsRouter(protections), representativesRouter(representatives));
   const consents = createConsentsModule({
     config,
     db,
@@ -199,6 +227,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     outbound,
     catalog,
     organisations,
+    protections,
+    representation: representatives,
     ...(options.now ? { now: options.now } : {}),
   });
   const portal = createPortalModule({
@@ -242,6 +272,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     unitOfWork: (work) => db.transaction((trx) => work(trx)),
     subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
     deadlineMs: config.queries.deadlineMs,
+    protections,
   });
   // Answers kept for Idempotency-Key replay hold record values: sealed at rest (docs/data-at-rest.md).
   const replayKeys = createDataKeyRing({

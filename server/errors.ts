@@ -105,6 +105,23 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * A refusal whose reason must not reach the requester (a protection order): it answers the plain
+ * `forbidden` any unexplained refusal gives, while the audit log records `auditReason`.
+ */
+export class UndisclosedRefusalError extends ForbiddenError {
+  readonly auditReason: string;
+  constructor(auditReason: string) {
+    super();
+    this.auditReason = auditReason;
+  }
+}
+
+/** The reason code an audit entry records for a refusal. */
+export function auditReasonOf(error: AppError): string {
+  return error instanceof UndisclosedRefusalError ? error.auditReason : error.code;
+}
+
 export class NotFoundError extends AppError {
   constructor(detail = 'No such resource.') {
     super(404, 'not_found', 'Not found', { detail });

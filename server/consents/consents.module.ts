@@ -10,7 +10,7 @@ import type { OrganisationsService } from '../organisations/organisations.servic
 import { consentPages, sessionCsrfGuard, type CsrfGuard } from './consent.pages.js';
 import { createConsentsRepo } from './consents.repo.js';
 import { consentsRouter } from './consents.routes.js';
-import { createConsentsService } from './consents.service.js';
+import { createConsentsService, type ConsentsDeps } from './consents.service.js';
 import type { OutboundPost } from '../notices/outbound.js';
 import { createWebhookOutbox, type OutboxOptions } from './webhooks.js';
 
@@ -22,6 +22,9 @@ export interface ConsentsModuleOptions {
   catalog: Catalog;
   organisations: OrganisationsService;
   now?: () => Date;
+  /** Protection orders and representatives, consulted on requests and decisions. */
+  protections?: ConsentsDeps['protections'];
+  representation?: ConsentsDeps['representation'];
   /** Replaces the built-in CSRF guard (e.g. with the session layer's). */
   csrf?: CsrfGuard;
   /** The SSRF-guarded sender webhooks go through (WEBHOOK_ALLOW_PRIVATE decides what it allows). */
@@ -59,6 +62,8 @@ export function createConsentsModule(options: ConsentsModuleOptions) {
       perMinute: config.consents.requestsPerMinute,
       perSubjectPerHour: config.consents.requestsPerSubjectPerHour,
     },
+    ...(options.protections ? { protections: options.protections } : {}),
+    ...(options.representation ? { representation: options.representation } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const outbox = createWebhookOutbox({

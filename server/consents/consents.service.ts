@@ -93,6 +93,10 @@ import type {
   Usage,
 } from './consents.types.js';
 import { webhookEvent } from './webhooks.js';
+import type { ProtectionsService } from '../protections/protections.service.js';
+import { representationDetail } from '../representatives/representation.js';
+import type { RepresentativesService } from '../representatives/representatives.service.js';
+import type { Representation } from '../representatives/representatives.types.js';
 
 export interface AuthorizeUseInput {
   principal: Principal;
@@ -135,6 +139,10 @@ export interface ConsentsDeps {
   rateLimiter: RateLimiter;
   /** Per client (per agency at the counter) per minute; per named citizen per hour, whoever asks. */
   requestLimits: { perMinute: number; perSubjectPerHour: number };
+  /** Protection orders: a barred requester's request is refused, audited, undisclosed. */
+  protections?: Pick<ProtectionsService, 'refuseConsentRequestIfBarred'>;
+  /** Representatives: who may decide for a named subject (server/representatives). */
+  representation?: Pick<RepresentativesService, 'actingFor'>;
   now?: () => Date;
 }
 
@@ -317,6 +325,17 @@ export function createConsentsService(deps: ConsentsDeps) {
         at: now,
       });
     });
+  }
+
+  /** A named subject other than the signed-in citizen, represented by them under a grant in force. */
+  async function representationIn(
+    citizen: CitizenPrincipal,
+    record: ConsentRecord,
+    now: Date,
+  ): Promise<Representation | undefined> {
+    if (!deps.representation || !record.subjectNamed || !record.subjectKey) return undefined;
+    if (record.subjectKey === citizen.subjectKey) return undefined;
+    return deps.representation.actingFor(citizen.subjectKey, record.subjectKey, record.recordTypes, now);
   }
 
   async function load(id: string): Promise<ConsentRecord> {
@@ -681,6 +700,13 @@ export function createConsentsService(deps: ConsentsDeps) {
     ): Promise<ConsentRequestView> {
       const now = clock();
       const checked = await checkRequest(requester, input);
+      if (checked.subjectKey && deps.protections) {
+        await deps.protections.refuseConsentRequestIfBarred(requester, checked.subjectKey, {
+          purposeCode: checked.purpose.code,
+          legalBasis: checked.purpose.legalBasis,
+          recordTypes: Object.keys(checked.fieldsRequested),
+        });
+      }
       // Counted once the request is acceptable; a refused one stores nothing.
       const budgets: RateBudget[] = [
         requester.kind === 'client'
@@ -771,6 +797,10 @@ export function createConsentsService(deps: ConsentsDeps) {
       return { record, organisation, purpose };
     },
 
+    /** The grant under which this citizen decides a request about someone else, if any. */
+    representationFor: (citizen: CitizenPrincipal, record: ConsentRecord) =>
+      representationIn(citizen, record, clock()),
+
     async findByShortCode(code: string): Promise<ConsentRecord | undefined> {
       return repo.findByShortCode(code.toUpperCase());
     },
@@ -795,11 +825,14 @@ export function createConsentsService(deps: ConsentsDeps) {
         if (locked.status !== 'REQUESTED' || locked.requestExpiresAt <= now) {
           throw new ConflictError('This request can no longer be decided.');
         }
-        if (locked.subjectNamed && locked.subjectKey !== citizen.subjectKey) {
+        const onBehalf = await representationIn(citizen, locked, now);
+        if (locked.subjectNamed && locked.subjectKey !== citizen.subjectKey && !onBehalf) {
           throw new ForbiddenError('subject_mismatch', 'This request is about someone else.');
         }
+        const actor = onBehalf ? 'representative' : 'citizen';
+        const represented = onBehalf ? { representation: representationDetail(onBehalf) } : {};
         const collection = {
-          subjectKey: citizen.subjectKey,
+          subjectKey: onBehalf ? onBehalf.principal.subjectKey : citizen.subjectKey,
           acr: citizen.acr ?? null,
           amr: citizen.amr ?? null,
           authTime: citizen.authTime === undefined ? null : new Date(citizen.authTime * 1000),
@@ -809,9 +842,10 @@ export function createConsentsService(deps: ConsentsDeps) {
           return transition(trx, locked, {
             status: 'REJECTED',
             type: 'rejected',
-            actor: 'citizen',
+            actor,
             reason: 'The citizen refused the request.',
             patch: collection,
+            detail: represented,
             at: now,
           });
         }
@@ -824,7 +858,7 @@ export function createConsentsService(deps: ConsentsDeps) {
         return transition(trx, locked, {
           status: 'ACTIVE',
           type: 'approved',
-          actor: 'citizen',
+          actor,
           patch: {
             ...collection,
             fieldsGranted: granted,
@@ -832,6 +866,7 @@ export function createConsentsService(deps: ConsentsDeps) {
             validUntil: new Date(now.getTime() + locked.durationDays * DAY_MS),
           },
           detail: {
+            ...represented,
             declined: Object.fromEntries(
               locked.recordTypes.map((rt) => [
                 rt,

@@ -115,4 +115,6 @@ export interface QueryDeps {
   unitOfWork: UnitOfWork;
   subjectKeyOf(canonicalId: string): string;
   deadlineMs: number;
+  /** Protection orders (server/protections): true when one in force bars this requester. */
+  protections?: { bars(subjectKey: string, principal: Principal): Promise<boolean> };
 }

@@ -17,8 +17,10 @@ import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
 import {
   AppError,
   AuditUnavailableError,
+  auditReasonOf,
   ForbiddenError,
   ProviderError,
+  UndisclosedRefusalError,
   ValidationError,
   type ErrorCode,
 } from '../errors.js';
@@ -272,7 +274,7 @@ export function createQueryService(deps: QueryDeps) {
     consent: { id?: string | undefined; mode: 'citizen' | 'attested' | 'statutory' } | null,
   ): Promise<never> {
     await appendAudited(
-      records.map((r) => auditEntry(ctx, requester, purpose, r, consent, 'denied', [], error.code)),
+      records.map((r) => auditEntry(ctx, requester, purpose, r, consent, 'denied', [], auditReasonOf(error))),
     );
     throw markAudited(error);
   }
@@ -374,6 +376,9 @@ export function createQueryService(deps: QueryDeps) {
     const records = planRecords(req, resolveRecords(req, purpose), purpose);
     const subjectKey = records[0]!.subjectKey;
     await deps.limits.admit({ requester: requester.key, subjectKey, now: ctx.now });
+    if (await deps.protections?.bars(subjectKey, requester.principal)) {
+      return refuse(ctx, requester, purpose, records, new UndisclosedRefusalError('protection_order'), null);
+    }
 
     const consentNeeded = records.some((r) => needsConsent(r.type));
     let consent:
