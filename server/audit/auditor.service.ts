@@ -26,7 +26,10 @@ export function createAuditorService(deps: {
       }
       const rows = await deps.repo.entries(filters, { limit, before });
       const items = rows.slice(0, limit).map((r) => {
-        const body = JSON.parse(r.body) as { fields?: { name: string; form: string }[] };
+        const body = JSON.parse(r.body) as {
+          fields?: { name: string; form: string }[];
+          embargoUntil?: string;
+        };
         return {
           entryId: Number(r.entry_id),
           createdAt: r.created_at.toISOString(),
@@ -39,6 +42,7 @@ export function createAuditorService(deps: {
           consent: r.consent_mode ? { id: r.consent_id, mode: r.consent_mode } : null,
           fields: body.fields ?? [],
           logIndex: r.idx === null ? null : Number(r.idx),
+          embargoUntil: body.embargoUntil ?? null,
         };
       });
       return { items, next: rows.length > limit ? String(items[items.length - 1]!.entryId) : null };

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { embargoIssues } from './embargo.js';
 import type { ListQuery, OrganisationsQueries, OrganisationsRepo } from './organisations.repo.js';
 import type {
   ActiveStatus,
@@ -88,6 +89,7 @@ export function createOrganisationsService(deps: OrganisationsDeps) {
     if (new Set(p.recordTypes).size !== p.recordTypes.length) {
       issues.push({ pointer: '/recordTypes', message: 'duplicate record types' });
     }
+    issues.push(...embargoIssues(p));
     if (issues.length) throw new ValidationError('The purpose is not valid.', issues);
   }
 
@@ -157,7 +159,13 @@ export function createOrganisationsService(deps: OrganisationsDeps) {
           action: 'purpose.created',
           targetKind: 'purpose',
           targetId: input.code,
-          detail: { recordTypes: input.recordTypes, legalBasis: input.legalBasis },
+          detail: {
+            recordTypes: input.recordTypes,
+            legalBasis: input.legalBasis,
+            ...(input.bounds.embargoDays
+              ? { embargoDays: input.bounds.embargoDays, embargoLegalBasis: input.bounds.embargoLegalBasis }
+              : {}),
+          },
           requestId: actor.requestId,
         });
         return created;

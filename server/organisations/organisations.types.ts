@@ -27,6 +27,10 @@ export interface PurposeBounds {
   maxUses: number;
   /** How far back records may reach (e.g. a year of tax payments). */
   maxDataRangeDays: number;
+  /** Investigations only (embargo.ts): days an access stays hidden from the citizen. */
+  embargoDays?: number;
+  /** The law that allows the embargo (e.g. Criminal Procedure Act art. 198). */
+  embargoLegalBasis?: string;
 }
 
 export interface Purpose {

@@ -24,6 +24,7 @@ import {
   ValidationError,
   type ErrorCode,
 } from '../errors.js';
+import { embargoUntil } from '../organisations/embargo.js';
 import type { OrgClass, Purpose } from '../organisations/organisations.types.js';
 import {
   appendWith,
@@ -248,6 +249,7 @@ export function createQueryService(deps: QueryDeps) {
     fields: AuditEntryInput['fields'],
     reasonCode?: string,
   ): AuditEntryInput {
+    const embargoed = embargoUntil(purpose.bounds, ctx.now);
     return {
       requestId: ctx.requestId,
       subjectKey: record.subjectKey,
@@ -261,6 +263,8 @@ export function createQueryService(deps: QueryDeps) {
       fields,
       // The agency whose registry failed is named in the log, not only implied by the record type.
       ...(outcome === 'provider_error' ? { holder: record.type.holder.id } : {}),
+      // An investigation's access (refused ones too) is hidden from the citizen until this date.
+      ...(embargoed ? { embargoUntil: embargoed } : {}),
     };
   }
 
