@@ -10,6 +10,10 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ValidationError, UnauthenticatedError } from '../errors.js';
+import { html } from '../web/html.js';
+import { chooseLang, t } from '../web/i18n.js';
+import { layout } from '../web/layout.js';
+import './auth.messages.js';
 import {
   clearLoginCookie,
   clearSessionCookie,
@@ -37,9 +41,6 @@ export function externalBase(req: Request, publicUrl: string | undefined): strin
   if (publicUrl) return publicUrl.replace(/\/$/, '');
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function noStore(res: Response): Response {
   return res.set('Cache-Control', 'no-store');
@@ -89,15 +90,14 @@ export function loginRouter(deps: LoginRoutesDeps): Router {
 
   router.get('/auth/signed-out', async (req, res) => {
     const endSession = await login.endSessionUrl(`${externalBase(req, deps.publicUrl)}/`);
-    const idpLink = endSession
-      ? `<p><a href="${escapeHtml(endSession.href)}">Also sign out at the identity provider</a></p>`
-      : '';
+    const lang = chooseLang(req, res);
+    const title = t(lang, 'signedOut.title');
+    const body = html`<h1>${title}</h1>
+      ${endSession ? html`<p><a href="${endSession.href}">${t(lang, 'signedOut.idp')}</a></p>` : ''}
+      <p><a href="/">${t(lang, 'signedOut.home')}</a></p>`;
     noStore(res)
       .type('html')
-      .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>` +
-          `<body><main><h1>You are signed out</h1>${idpLink}<p><a href="/">Home</a></p></main></body></html>`,
-      );
+      .send(layout({ lang, path: '/auth/signed-out', title, body }));
   });
 
   router.get('/auth/session', (_req, res) => {
