@@ -1,12 +1,14 @@
 /**
  * Catalogue words the catalogue files do not carry in every language: Korean field labels, record-type
- * descriptions, yes/no check sentences and identifier-scheme names (catalog-text.ko.json), legal bases in Korean and Japanese
+ * descriptions, yes/no check sentences and identifier-scheme names (catalog-text.ko.json), code values in
+ * Korean and Japanese (catalog-text.ko.json, catalog-text.ja.json), legal bases in Korean and Japanese
  * (legal-acts.json: act names, with "art. 5-2" read as 제5조의2 / 第5条の2), and which fields are won amounts.
  * Anything not found falls back to the English text, which the pages mark lang="en".
  */
 import type { FactCheck, FieldSchema, RecordType } from '../catalog/catalog.types.js';
 import { isIdentifierSchemeId, identifierSchemes } from '../catalog/identifiers/index.js';
 import acts from './legal-acts.json' with { type: 'json' };
+import japanese from './catalog-text.ja.json' with { type: 'json' };
 import korean from './catalog-text.ko.json' with { type: 'json' };
 import type { Lang } from './i18n.js';
 
@@ -95,8 +97,12 @@ export function wonFields(type: RecordType): ReadonlySet<string> {
   return names;
 }
 
-const KO_CODES: Readonly<Record<string, string>> = korean.codeValues;
-const KO_FIELD_CODES: Readonly<Record<string, string>> = korean.fieldCodeValues;
+type Words = Readonly<Record<string, string>>;
+/** Code values in words: the generic word for a value, and field-specific words where they differ. */
+const CODES: Partial<Record<Lang, { values: Words; byField: Words }>> = {
+  ko: { values: korean.codeValues, byField: korean.fieldCodeValues },
+  ja: { values: japanese.codeValues, byField: japanese.fieldCodeValues },
+};
 const REGION_NAMES = new Map<Lang, Intl.DisplayNames>();
 
 /** Fields (at any depth) whose values are codes from an enum, with whether the codes are ISO 3166 countries. */
@@ -116,9 +122,9 @@ export function codeFields(type: RecordType): ReadonlyMap<string, 'country' | 'c
 }
 
 /**
- * A code value in words: countries by Intl.DisplayNames in every language; other codes in Korean from
- * catalog-text.ko.json (a field-specific word first, e.g. sizeClass "medium" is 중기업, not 중형). Undefined when
- * there is no word, and the page shows the code.
+ * A code value in words: countries by Intl.DisplayNames in every language; other codes in Korean and Japanese
+ * from catalog-text.*.json (a field-specific word first, e.g. sizeClass "medium" is 중기업, not 중형). English
+ * pages and codes without a word show the code itself (the codes are English words).
  */
 export function codeText(
   lang: Lang,
@@ -134,8 +140,9 @@ export function codeText(
     }
     return names.of(value);
   }
-  if (lang !== 'ko') return undefined;
+  const words = CODES[lang];
+  if (!words) return undefined;
   const specific = `${field}:${value}`;
-  if (Object.hasOwn(KO_FIELD_CODES, specific)) return KO_FIELD_CODES[specific];
-  return Object.hasOwn(KO_CODES, value) ? KO_CODES[value] : undefined;
+  if (Object.hasOwn(words.byField, specific)) return words.byField[specific];
+  return Object.hasOwn(words.values, value) ? words.values[value] : undefined;
 }

@@ -227,7 +227,7 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
     });
   });
 
-  it('puts every code value of the catalogue into Korean words, and country codes into names in every language', () => {
+  it('puts every code value of the catalogue into Korean and Japanese words, and country codes into names in every language', () => {
     const catalog = testCatalog();
     const missing = new Set<string>();
     const walk = (
@@ -248,7 +248,8 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
         // Status-of-stay codes (D-2, F-4 …) and map scales are how the documents themselves print them.
         if (kind && name !== 'statusOfStay' && name !== 'scale') {
           for (const value of [...(schema.enum ?? []), ...(schema.items?.enum ?? [])]) {
-            if (!codeText('ko', kind, name, String(value))) missing.add(`${name}:${String(value)}`);
+            if (!codeText('ko', kind, name, String(value))) missing.add(`ko ${name}:${String(value)}`);
+            if (!codeText('ja', kind, name, String(value))) missing.add(`ja ${name}:${String(value)}`);
           }
         }
         if (schema.properties) walk(schema.properties as typeof props, kinds);
@@ -261,6 +262,7 @@ describe('web i18n: Korean first, ICU messages, Korean time and won amounts', ()
     expect(codeText('ko', 'code', 'changeReason', 'household-split')).to.equal('세대 분리');
     expect(codeText('ko', 'code', 'sizeClass', 'medium')).to.equal('중기업');
     expect(codeText('ko', 'code', 'motorcycleClass', 'medium')).to.equal('중형');
+    expect(codeText('ja', 'code', 'landCategory', 'paddy')).to.equal('田');
     expect(codeText('en', 'code', 'landCategory', 'field')).to.equal(undefined);
     expect(codeText('ko', 'country', 'nationality', 'VN')).to.equal('베트남');
     expect(codeText('en', 'country', 'nationality', 'VN')).to.equal('Vietnam');
