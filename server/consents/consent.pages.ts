@@ -20,6 +20,8 @@ import { chooseLang, langOf, defineMessages, formatDate, formatDateTime, t, type
 import { layout, messagePage } from '../web/layout.js';
 import type { ConsentsService } from './consents.service.js';
 import type { ConsentRecord } from './consents.types.js';
+import { onBehalfNotice } from '../representatives/on-behalf.js';
+import type { Representation } from '../representatives/representatives.types.js';
 
 /** Anti-CSRF tokens for forms, bound to the signed-in session and one form scope. */
 export interface CsrfGuard {
@@ -216,6 +218,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     organisation: Organisation,
     purpose: Purpose,
     csrf: string,
+    onBehalf?: Representation,
   ): string {
     const org = organisation.names[lang];
     const records: SafeHtml[] = record.recordTypes.map((rtId, i) => {
@@ -293,6 +296,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
       path,
       title: t(lang, 'consent.title'),
       body: html`<h1>${t(lang, 'consent.title')}</h1>
+        ${onBehalf ? onBehalfNotice(lang, onBehalf) : ''}
         <p>${t(lang, 'consent.intro', { org })}</p>
         <dl class="summary">
           <dt>${t(lang, 'consent.requester')}</dt>
@@ -349,9 +353,11 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     }
     const { record, organisation, purpose } = loaded;
     const isSubject = record.subjectKey === citizen.subjectKey;
-    if (record.subjectNamed && !isSubject) return fail(res, lang, req.path, 403, t(lang, 'consent.notYours'));
+    const onBehalf = isSubject ? undefined : await deps.service.representationFor(citizen, record);
+    if (record.subjectNamed && !isSubject && !onBehalf)
+      return fail(res, lang, req.path, 403, t(lang, 'consent.notYours'));
     if (record.status !== 'REQUESTED') {
-      if (!isSubject) return fail(res, lang, req.path, 403, t(lang, 'consent.notYours'));
+      if (!isSubject && !onBehalf) return fail(res, lang, req.path, 403, t(lang, 'consent.notYours'));
       return sendPage(
         res,
         200,
@@ -361,7 +367,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     sendPage(
       res,
       200,
-      renderForm(lang, req.path, record, organisation, purpose, deps.csrf.token(res, csrfScope(id))),
+      renderForm(lang, req.path, record, organisation, purpose, deps.csrf.token(res, csrfScope(id)), onBehalf),
     );
   });
 
@@ -412,7 +418,11 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     const citizen = citizenOf(res);
     if (!citizen) return toLogin(res, id);
     const record = await deps.service.get(id);
-    if (!record || record.subjectKey !== citizen.subjectKey || record.status === 'REQUESTED') {
+    const decidedFor =
+      record && record.subjectKey !== citizen.subjectKey
+        ? await deps.service.representationFor(citizen, record)
+        : undefined;
+    if (!record || (record.subjectKey !== citizen.subjectKey && !decidedFor) || record.status === 'REQUESTED') {
       return fail(res, lang, req.path, 404, t(lang, 'error.notFound'));
     }
     const { organisation } = await deps.service.forApproval(id);

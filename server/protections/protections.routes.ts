@@ -3,6 +3,7 @@ import { Router, type Request } from 'express';
 import { principalAs, requirePrincipal, requireStaffRole } from '../auth/principal.js';
 import type { ProtectionsService } from './protections.service.js';
 import type { PartyInput } from './protections.types.js';
+import './protection.messages.js';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
 

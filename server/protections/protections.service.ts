@@ -15,12 +15,7 @@ import type { CitizenPrincipal, ClerkPrincipal, ClientPrincipal, Principal } fro
 import { citizenSubjectKey } from '../auth/subject.js';
 import { NotFoundError, UndisclosedRefusalError, ValidationError } from '../errors.js';
 import type { ProtectionsRepo } from './protections.repo.js';
-import type {
-  ActingParty,
-  PartyInput,
-  ProtectionOrder,
-  ProtectionOrderView,
-} from './protections.types.js';
+import type { ActingParty, PartyInput, ProtectionOrder, ProtectionOrderView } from './protections.types.js';
 
 export const PROTECTION_ORDER_REASON = 'protection_order';
 
@@ -177,23 +172,21 @@ export function createProtectionsService(deps: ProtectionsDeps) {
       if (!(await deps.repo.bars(subjectKey, actingParty(requester)))) return;
       const requestId = randomUUID();
       await deps.audit.appendMany(
-        asked.recordTypes.map(
-          (recordType): AuditEntryInput => ({
-            requestId,
-            subjectKey,
-            outcome: 'denied',
-            reasonCode: PROTECTION_ORDER_REASON,
-            requester: {
-              org: requester.orgId,
-              ...(requester.kind === 'client' ? { clientId: requester.clientId } : {}),
-              ...(requester.kind === 'clerk' ? { clerkRef: requester.clerkId } : {}),
-            },
-            purposeCode: asked.purposeCode,
-            ...(asked.legalBasis ? { legalBasis: asked.legalBasis } : {}),
-            recordType,
-            fields: [],
-          }),
-        ),
+        asked.recordTypes.map((recordType): AuditEntryInput => ({
+          requestId,
+          subjectKey,
+          outcome: 'denied',
+          reasonCode: PROTECTION_ORDER_REASON,
+          requester: {
+            org: requester.orgId,
+            ...(requester.kind === 'client' ? { clientId: requester.clientId } : {}),
+            ...(requester.kind === 'clerk' ? { clerkRef: requester.clerkId } : {}),
+          },
+          purposeCode: asked.purposeCode,
+          ...(asked.legalBasis ? { legalBasis: asked.legalBasis } : {}),
+          recordType,
+          fields: [],
+        })),
       );
       throw new UndisclosedRefusalError(PROTECTION_ORDER_REASON);
     },

@@ -75,7 +75,11 @@ export function createRepresentativesRepo(db: Knex) {
     },
 
     /** Unrevoked grants from principal to representative still valid at `now`, newest first. */
-    async effective(representativeKey: string, principalKey: string, now: Date): Promise<RepresentativeGrant[]> {
+    async effective(
+      representativeKey: string,
+      principalKey: string,
+      now: Date,
+    ): Promise<RepresentativeGrant[]> {
       const rows = await table()
         .where({ representative_key: representativeKey, principal_key: principalKey })
         .whereNull('revoked_at')
@@ -85,7 +89,9 @@ export function createRepresentativesRepo(db: Knex) {
     },
 
     async revoke(id: string, by: string, at: Date): Promise<boolean> {
-      return (await table().where({ id }).whereNull('revoked_at').update({ revoked_at: at, revoked_by: by })) === 1;
+      return (
+        (await table().where({ id }).whereNull('revoked_at').update({ revoked_at: at, revoked_by: by })) === 1
+      );
     },
   };
 }

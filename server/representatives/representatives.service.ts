@@ -78,13 +78,23 @@ export function createRepresentativesService(deps: RepresentativesDeps) {
     if (personOnly && party?.scheme !== 'rrn')
       issues.push({ pointer: `${pointer}/scheme`, message: 'a representative is a person (rrn)' });
     if (typeof party?.name !== 'string' || !party.name.trim() || party.name.length > 100)
-      issues.push({ pointer: `${pointer}/name`, message: 'the name the evidence gives (1 to 100 characters)' });
+      issues.push({
+        pointer: `${pointer}/name`,
+        message: 'the name the evidence gives (1 to 100 characters)',
+      });
     return keyOfSubject(deps.pepper, canonicaliseIdentifier(party.scheme, party.id, `${pointer}/id`));
   }
 
-  function checkTerms(recordTypes: string[], validUntil: string, maxDays: number, issues: FieldIssue[], now: Date) {
+  function checkTerms(
+    recordTypes: string[],
+    validUntil: string,
+    maxDays: number,
+    issues: FieldIssue[],
+    now: Date,
+  ) {
     recordTypes.forEach((rt, i) => {
-      if (!deps.recordTypeExists(rt)) issues.push({ pointer: `/recordTypes/${i}`, message: 'unknown record type' });
+      if (!deps.recordTypeExists(rt))
+        issues.push({ pointer: `/recordTypes/${i}`, message: 'unknown record type' });
     });
     const until = new Date(validUntil);
     if (Number.isNaN(until.getTime()) || until <= now || until.getTime() - now.getTime() > maxDays * DAY_MS) {
@@ -169,7 +179,9 @@ export function createRepresentativesService(deps: RepresentativesDeps) {
     },
 
     /** GET /v1/me/representatives: who may act for me, and for whom I may act. */
-    async listMine(citizen: CitizenPrincipal): Promise<{ representatives: GrantView[]; principals: GrantView[] }> {
+    async listMine(
+      citizen: CitizenPrincipal,
+    ): Promise<{ representatives: GrantView[]; principals: GrantView[] }> {
       const now = clock();
       const grants = await deps.repo.involving(citizen.subjectKey);
       return {
