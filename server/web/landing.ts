@@ -27,7 +27,7 @@ defineMessages({
       '국민 본인이 휴대전화나 서명한 서면 동의서로 동의하거나, 법령이 동의 없이 열람할 수 있도록 정한 경우에만 열람합니다.',
     'landing.how.3': '정책, 동의, 요청이 모두 허용하는 항목만 제공됩니다.',
     'landing.how.4':
-      '정보를 내보내기 전에 모든 열람을 덧붙이기만 가능한, 검증할 수 있는 기록에 먼저 남깁니다.',
+      '정보를 제공하기 전에 모든 열람을 추가만 가능하고 검증할 수 있는 기록(로그)에 먼저 남깁니다.',
   },
   en: {
     'landing.title': 'Public records on demand, with the citizen’s consent',
