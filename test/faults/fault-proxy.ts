@@ -6,7 +6,14 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export type FaultMode =
-  { kind: 'pass' } | { kind: 'latency'; ms: number } | { kind: 'reset' } | { kind: 'garbage' };
+  | { kind: 'pass' }
+  | { kind: 'latency'; ms: number }
+  | { kind: 'reset' }
+  | { kind: 'garbage' }
+  /** Answers every request with these bytes (a redirect, a 500, an oversized body) and closes. */
+  | { kind: 'respond'; bytes: Buffer }
+  /** Passes the registry's answer on until `afterBytes` of it, then resets (RST mid-body). */
+  | { kind: 'cut'; afterBytes: number };
 
 export interface FaultProxy {
   port: number;
@@ -46,8 +53,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         upstream.destroy();
         return;
       }
-      if (m.kind === 'garbage') {
-        client.end(GARBAGE);
+      if (m.kind === 'garbage' || m.kind === 'respond') {
+        client.end(m.kind === 'garbage' ? GARBAGE : m.bytes);
         upstream.destroy();
         return;
       }
@@ -61,8 +68,19 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => {
+    let passed = 0;
+    upstream.on('data', (chunk: Buffer) => {
       const m = mode;
+      if (m.kind === 'cut') {
+        const room = m.afterBytes - passed;
+        if (room > 0 && !client.destroyed) client.write(chunk.subarray(0, room));
+        passed += chunk.length;
+        if (passed >= m.afterBytes) {
+          client.resetAndDestroy();
+          upstream.destroy();
+        }
+        return;
+      }
       if (m.kind === 'latency') {
         upstream.pause();
         setTimeout(() => {

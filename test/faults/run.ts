@@ -21,11 +21,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dpopSigner } from '../../bench/load.js';
 import { benchDatabase } from '../../bench/lib/database.js';
 import { createDb } from '../../server/db/db.js';
 import {
-  BENCH_PURPOSE,
   BENCH_SECRETS,
   benchClients,
   consentTokens,
@@ -33,10 +31,10 @@ import {
   ONE_RECORD,
   seedBase,
   startBenchIdp,
-  type BenchClient,
 } from '../../bench/lib/prepare.js';
 import { childPids, freePort, sleep, startNode, waitFor200, type Child } from '../../bench/lib/procs.js';
 import { gatewayEnv, registryArgs, registryEnv } from '../../bench/lib/services.js';
+import { Load, type Answer } from './closed-loop.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
@@ -51,115 +49,12 @@ if (process.argv.includes('--ha')) {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   process.exit(await runHaFaults({ ...(only ? { only } : {}), short: process.argv.includes('--short') }));
 }
-const CONCURRENCY = 8;
 
 const started = Date.now();
 const log = (line: string) =>
   process.stderr.write(
     `[faults ${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${line}\n`,
   );
-
-interface Answer {
-  status: number;
-  requestId: string | undefined;
-  data: boolean;
-  error?: string;
-  /** Sent and answered (ms since epoch). */
-  at: number;
-  done: number;
-}
-
-interface Item {
-  client: number;
-  rrn: string;
-  consentToken: string;
-}
-
-/** Closed-loop bank queries from CONCURRENCY loops; every answer is recorded. */
-class Load {
-  answers: Answer[] = [];
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private next = 0;
-  private readonly signers: { authorization: string; proof: (m: string, u: string) => string }[];
-  private readonly url: string;
-  private readonly items: Item[];
-
-  constructor(url: string, clients: BenchClient[], items: Item[]) {
-    this.url = url;
-    this.items = items;
-    this.signers = clients.map((c) => ({
-      authorization: `DPoP ${c.accessToken}`,
-      proof: dpopSigner(c.dpopJwk, c.accessToken),
-    }));
-  }
-
-  /** One query with the next consent; returns the recorded answer. */
-  async query(): Promise<Answer> {
-    const item = this.items[this.next++ % this.items.length]!;
-    const signer = this.signers[item.client]!;
-    const htu = `${this.url}/v1/queries`;
-    const at = Date.now();
-    try {
-      const res = await fetch(htu, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: signer.authorization,
-          dpop: signer.proof('POST', htu),
-        },
-        body: JSON.stringify({
-          purpose: BENCH_PURPOSE,
-          subject: { scheme: 'rrn', id: item.rrn },
-          mode: 'full',
-          records: ONE_RECORD.map((recordType) => ({ recordType })),
-          consent: { token: item.consentToken },
-        }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const text = await res.text();
-      let body: { queryId?: string; instance?: string; records?: { outcome: string }[] } = {};
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        // not JSON: recorded as no data
-      }
-      const data = res.ok && (body.records ?? []).some((r) => r.outcome === 'released');
-      return {
-        status: res.status,
-        requestId: body.queryId ?? res.headers.get('x-request-id') ?? undefined,
-        data,
-        at,
-        done: Date.now(),
-      };
-    } catch (err) {
-      return {
-        status: 0,
-        requestId: undefined,
-        data: false,
-        error: (err as Error).name,
-        at,
-        done: Date.now(),
-      };
-    }
-  }
-
-  start(): void {
-    this.running = true;
-    this.loops = Array.from({ length: CONCURRENCY }, async () => {
-      while (this.running) {
-        const answer = await this.query();
-        this.answers.push(answer);
-        if (answer.status === 0) await sleep(50); // refused connections: do not spin
-      }
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
-}
 
 interface Outcome {
   name: string;
