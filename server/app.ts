@@ -11,6 +11,7 @@ import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
+import { noteDuplicateKeys } from './http/duplicate-keys.js';
 import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
 import { metricsMiddleware, type Metrics } from './http/metrics.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
       limit: deps.config.bodyLimitBytes,
       type: ['application/json', 'application/*+json'],
       strict: true,
+      verify: noteDuplicateKeys,
     }),
   );
   app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));

@@ -9,6 +9,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { ValidationError, type FieldIssue } from '../errors.js';
+import { duplicateKeyOf } from './duplicate-keys.js';
 
 // eslint-disable-next-line no-control-regex -- the control characters are what this rule is about
 const ANY_C0 = /[\u0000-\u001f]/;
@@ -87,11 +88,17 @@ export function inputRule() {
     checkPath(req.path, issues);
     checkQuery(req.query, issues);
     if (req.body !== undefined) walkBody(req.body, issues);
+    const duplicate = duplicateKeyOf(req);
+    if (duplicate && !ANY_C0.test(duplicate.name))
+      issues.push({
+        pointer: `/body${duplicate.pointer === '/' ? '' : duplicate.pointer}`,
+        message: `names the member "${duplicate.name}" twice`,
+      });
     if (!issues.length) return next();
     const shown = issues.slice(0, MAX_ISSUES);
     next(
       new ValidationError(
-        `Control characters are not accepted in a request: ${shown.map((i) => `${i.pointer} ${i.message}`).join('; ')}.`,
+        `${duplicate && issues.length === 1 ? 'Duplicate member names are' : 'Control characters are'} not accepted in a request: ${shown.map((i) => `${i.pointer} ${i.message}`).join('; ')}.`,
         shown,
       ),
     );
