@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'header_too_large'
+  | 'uri_too_long'
   | 'request_timeout'
   | 'unsupported_media_type'
   | 'conflict'

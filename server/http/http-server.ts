@@ -50,8 +50,44 @@ function answer(socket: Duplex, error: AppError): void {
   );
 }
 
+/** Longest request target (path and query) accepted; no operation needs more than a few hundred bytes. */
+export const MAX_URL_BYTES = 8 * 1024;
+/**
+ * Node's defaults let a client take 60 s to send its headers and 300 s for the whole request, and
+ * check only every 30 s: 300 sockets dripping a byte a second held the gateway's connections for a
+ * minute (reliability check L5). Headers within 10 s, the request within 30 s, checked every second.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export function createHttpServer(app: RequestListener, logger: Logger): Server {
-  const server = createServer(app);
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      // A target over the limit is 414 (RFC 9110 §15.5.15) before any routing or parsing (reliability check B3).
+      if ((req.url ?? '').length > MAX_URL_BYTES) {
+        const error = new AppError(414, 'uri_too_long', 'URI too long', {
+          detail: `The request target exceeds the ${MAX_URL_BYTES} bytes this server accepts.`,
+        });
+        const requestId = randomUUID();
+        res.writeHead(414, {
+          'Content-Type': 'application/problem+json; charset=utf-8',
+          'X-Request-Id': requestId,
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+          Connection: 'close',
+        });
+        res.end(JSON.stringify(problemBody(error, requestId)));
+        req.resume();
+        return;
+      }
+      app(req, res);
+    },
+  );
   server.keepAliveTimeout = 65_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A reset peer cannot be answered; a socket already answering a request must not get a second reply.
