@@ -165,6 +165,8 @@ defineMessages({
     'console.reason.consent_revoked': '민원인이 동의를 철회했습니다.',
     'console.reason.consent_exhausted': '동의의 이용 횟수를 모두 사용했습니다.',
     'console.reason.consent_required': '이 조회에는 민원인의 동의가 필요합니다.',
+    'console.reason.separate_consent_required':
+      '이 동의에는 민감정보·고유식별정보에 대한 민원인의 별도 동의가 기록되어 있지 않습니다(개인정보 보호법 제23조·제24조).',
     'console.reason.consent_invalid': '동의 내용이 이 조회와 맞지 않습니다.',
     'console.reason.subject_mismatch': '다른 사람에 대한 동의입니다.',
     'console.reason.purpose_not_allowed': '소속 기관은 이 목적이나 기록을 이용할 수 없습니다.',

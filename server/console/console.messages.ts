@@ -169,6 +169,8 @@ defineMessages({
     'console.reason.consent_revoked': 'The citizen revoked the consent.',
     'console.reason.consent_exhausted': 'The consent has been used as often as it allowed.',
     'console.reason.consent_required': 'This query needs the citizen’s consent.',
+    'console.reason.separate_consent_required':
+      'The consent does not record the citizen’s separate agreement to sensitive information or unique identifiers (Personal Information Protection Act arts. 23 and 24).',
     'console.reason.consent_invalid': 'The consent does not fit this query.',
     'console.reason.subject_mismatch': 'The consent is about another person.',
     'console.reason.purpose_not_allowed': 'Your agency may not use this purpose or record.',
@@ -343,6 +345,8 @@ defineMessages({
     'console.reason.consent_revoked': '本人が同意を撤回しました。',
     'console.reason.consent_exhausted': 'この同意は許可された回数まで利用されました。',
     'console.reason.consent_required': 'この照会には本人の同意が必要です。',
+    'console.reason.separate_consent_required':
+      'この同意には、センシティブ情報・固有識別情報についての本人の個別の同意が記録されていません（個人情報保護法第23条・第24条）。',
     'console.reason.consent_invalid': 'この同意はこの照会に適合しません。',
     'console.reason.subject_mismatch': 'この同意は別の人に関するものです。',
     'console.reason.purpose_not_allowed': '所属機関はこの目的または記録を利用できません。',

@@ -100,6 +100,8 @@ defineMessages({
     'form.other': '“{form}” 형태로',
 
     'reason.consent_required': '회원님의 동의가 필요했으나 동의하지 않았습니다',
+    'reason.separate_consent_required':
+      '민감정보·고유식별정보에 대한 별도 동의가 필요했으나 기록되어 있지 않았습니다',
     'reason.consent_invalid': '동의가 유효하지 않았습니다',
     'reason.consent_revoked': '회원님이 동의를 철회하거나 일시정지했습니다',
     'reason.consent_exhausted': '동의한 이용 횟수를 모두 사용했습니다',

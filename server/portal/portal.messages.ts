@@ -102,6 +102,8 @@ defineMessages({
     'form.other': 'in the form “{form}”',
 
     'reason.consent_required': 'your consent was needed and not given',
+    'reason.separate_consent_required':
+      'your separate agreement to sensitive information or unique identifiers was needed and not recorded',
     'reason.consent_invalid': 'the consent was not valid',
     'reason.consent_revoked': 'you had revoked or paused the consent',
     'reason.consent_exhausted': 'the consent had been used as often as it allowed',
@@ -339,6 +341,8 @@ defineMessages({
     'form.other': '形式「{form}」で',
 
     'reason.consent_required': 'あなたの同意が必要でしたが、ありませんでした',
+    'reason.separate_consent_required':
+      'センシティブ情報・固有識別情報への個別の同意が必要でしたが、記録されていませんでした',
     'reason.consent_invalid': '同意が有効ではありませんでした',
     'reason.consent_revoked': 'あなたが同意を撤回または一時停止していました',
     'reason.consent_exhausted': '同意の利用回数の上限に達していました',
