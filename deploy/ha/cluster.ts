@@ -89,7 +89,8 @@ export class HaCluster {
   readPort = 0;
   gatewayPort = 0;
   statsPort = 0;
-  private haproxy?: Proc;
+  haproxy?: Proc;
+  private etcd?: Proc;
   private readonly log: (line: string) => void;
 
   constructor(log: (line: string) => void) {
@@ -152,7 +153,7 @@ export class HaCluster {
       ETCD_CLIENT_PORT: this.etcdPort,
       ETCD_PEER_PORT: etcdPeer,
     });
-    this.run('etcd', 'etcd', ['--config-file', etcdConfig]);
+    this.etcd = this.run('etcd', 'etcd', ['--config-file', etcdConfig]);
     await this.waitHttp(`http://${HOST}:${this.etcdPort}/health`, 30_000, 'etcd');
     this.log(`etcd up on ${HOST}:${this.etcdPort}`);
 
@@ -225,9 +226,31 @@ export class HaCluster {
     if (check.status !== 0) throw new Error(`haproxy.cfg invalid: ${check.stderr}${check.stdout}`);
     this.haproxy = this.run('haproxy', 'haproxy', ['-db', '-f', config]);
     await this.waitHttp(`http://${HOST}:${this.statsPort}/`, 15_000, 'haproxy');
+    // A server counts as up before its first check: wait until the checks have sorted the nodes,
+    // or the first connections could land on the standby.
+    const deadline = Date.now() + 15_000;
+    const leader = await this.waitForLeader(15_000);
+    while ((await this.frontServers('postgres_write')).join() !== leader.name) {
+      if (Date.now() > deadline) throw new Error('HAProxy write front did not settle on the leader');
+      await sleep(200);
+    }
     this.log(
       `HAProxy: write ${HOST}:${this.writePort}, read ${HOST}:${this.readPort}, gateways ${HOST}:${this.gatewayPort}`,
     );
+  }
+
+  etcdPids(): number[] {
+    return this.etcd?.proc.pid ? [this.etcd.proc.pid] : [];
+  }
+
+  /** Servers HAProxy currently sends a front's traffic to (status UP), from its stats CSV. */
+  async frontServers(front: string): Promise<string[]> {
+    const res = await fetch(`http://${HOST}:${this.statsPort}/;csv`, { signal: AbortSignal.timeout(1000) });
+    const lines = (await res.text()).split('\n').map((l) => l.split(','));
+    const status = lines[0]!.indexOf('status');
+    return lines
+      .filter((c) => c[0] === front && c[1] !== 'FRONTEND' && c[1] !== 'BACKEND' && c[status] === 'UP')
+      .map((c) => c[1]!);
   }
 
   startPatroni(node: PgNode): void {

@@ -44,6 +44,7 @@ export interface HaService {
   clients: BenchClient[];
   gateways: Gateway[];
   startGateway(gateway: Gateway): Promise<void>;
+  registryPids(): number[];
   stop(options?: { keep?: boolean }): Promise<void>;
 }
 
@@ -165,7 +166,19 @@ export async function startHaService(options: {
       log(`${gateway.name} ready on 127.0.0.1:${gateway.port} (database through the write front)`);
     }
     await waitFor200(`${url}/readyz`, 30_000);
-    return { cluster, url, dbUrl: bench.url, db, keyStoreDir, idp, clients, gateways, startGateway, stop };
+    return {
+      cluster,
+      url,
+      dbUrl: bench.url,
+      db,
+      keyStoreDir,
+      idp,
+      clients,
+      gateways,
+      startGateway,
+      registryPids: () => [registry.proc.pid!],
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
