@@ -29,6 +29,15 @@ export interface AuditorEntryRow {
   idx: number | null;
 }
 
+/** One read of the access log by an auditor or administrator (migration 080: staff_access_log). */
+export interface StaffRead {
+  actor: string;
+  action: 'entries.read' | 'entries.export' | 'anomalies.read' | 'case.read' | 'case.updated';
+  detail: Record<string, unknown>;
+  resultCount?: number | undefined;
+  requestId?: string | undefined;
+}
+
 export interface AnomalyThresholds {
   harvestSubjectsPerHour: number;
   offHoursEntriesPerNight: number;
@@ -37,6 +46,16 @@ export interface AnomalyThresholds {
 
 export function createAuditorRepo(db: Knex) {
   return {
+    async recordRead(read: StaffRead): Promise<void> {
+      await db('staff_access_log').insert({
+        actor: read.actor,
+        action: read.action,
+        detail: JSON.stringify(read.detail),
+        result_count: read.resultCount ?? null,
+        request_id: read.requestId ?? null,
+      });
+    },
+
     async entries(filters: AuditorEntryFilters, page: { limit: number; before?: number | undefined }) {
       return (await db('audit_entry as e')
         .leftJoin('log_leaf as l', 'l.entry_id', 'e.entry_id')

@@ -1,6 +1,13 @@
 /** HTTP only: the auditor API (auditor and admin roles; declared in openapi/gateway.yaml). */
-import { Router, type Request } from 'express';
-import type { AuditorService } from './auditor.service.js';
+import { Router, type Request, type Response } from 'express';
+import { principalOf } from '../auth/principal.js';
+import type { AuditorService, Reader } from './auditor.service.js';
+
+/** The staff member reading (x-access already limits these operations to auditors and admins). */
+function readerOf(req: Request, res: Response): Reader {
+  const p = principalOf(res);
+  return { actor: p?.kind === 'staff' ? `${p.role}:${p.sub}` : 'unknown', requestId: String(req.id) };
+}
 
 const q = (req: Request, name: string): string | undefined => {
   const v = (req.query as Record<string, unknown>)[name];
@@ -24,13 +31,14 @@ export function auditorRouter(service: AuditorService): Router {
           to: date(req, 'to'),
         },
         { limit: q(req, 'limit') ? Number(q(req, 'limit')) : undefined, cursor: q(req, 'cursor') },
+        readerOf(req, res),
       ),
     );
   });
   router.get('/v1/audit/anomalies', async (req, res) => {
     res
       .set('Cache-Control', 'no-store')
-      .json(await service.anomalies({ from: date(req, 'from'), to: date(req, 'to') }));
+      .json(await service.anomalies({ from: date(req, 'from'), to: date(req, 'to') }, readerOf(req, res)));
   });
   return router;
 }

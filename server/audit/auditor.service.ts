@@ -1,8 +1,27 @@
-/** The auditor's view: entries by organisation, clerk or client, and anomaly flags. No Express, no knex. */
+/**
+ * The auditor's view: entries by organisation, clerk or client, and anomaly flags. No Express, no knex.
+ * Every read is itself recorded (who, what filters, how many entries) in staff_access_log, before the answer
+ * is returned: a read that cannot be recorded is not served.
+ */
 import { ValidationError } from '../errors.js';
 import type { AnomalyThresholds, AuditorEntryFilters, AuditorRepo } from './auditor.repo.js';
 
+/** Who reads: `auditor:<sub>` or `admin:<sub>`, and the request, for the staff access log. */
+export interface Reader {
+  actor: string;
+  requestId?: string | undefined;
+}
+
 const MAX_PAGE = 100;
+/** A CSV export reads at most this many entries at once (narrow the filters for more). */
+export const MAX_EXPORT = 5000;
+
+const filterDetail = (filters: AuditorEntryFilters) =>
+  Object.fromEntries(
+    Object.entries(filters)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  );
 /** Anomaly windows wider than this would scan too much of the log in one request. */
 const MAX_WINDOW_MS = 31 * 86_400_000;
 
@@ -16,8 +35,10 @@ export function createAuditorService(deps: {
     async entries(
       filters: AuditorEntryFilters,
       page: { limit?: number | undefined; cursor?: string | undefined },
+      reader: Reader,
+      options: { export?: boolean } = {},
     ) {
-      const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
+      const limit = Math.min(Math.max(page.limit ?? 50, 1), options.export ? MAX_EXPORT : MAX_PAGE);
       const before = page.cursor === undefined ? undefined : Number(page.cursor);
       if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) {
         throw new ValidationError('The cursor is not valid.', [
@@ -45,10 +66,17 @@ export function createAuditorService(deps: {
           embargoUntil: body.embargoUntil ?? null,
         };
       });
+      await deps.repo.recordRead({
+        actor: reader.actor,
+        action: options.export ? 'entries.export' : 'entries.read',
+        detail: { filters: filterDetail(filters), ...(page.cursor ? { cursor: page.cursor } : {}) },
+        resultCount: items.length,
+        requestId: reader.requestId,
+      });
       return { items, next: rows.length > limit ? String(items[items.length - 1]!.entryId) : null };
     },
 
-    async anomalies(window: { from?: Date | undefined; to?: Date | undefined }) {
+    async anomalies(window: { from?: Date | undefined; to?: Date | undefined }, reader: Reader) {
       const to = window.to ?? now();
       const from = window.from ?? new Date(to.getTime() - 86_400_000);
       if (!(from < to) || to.getTime() - from.getTime() > MAX_WINDOW_MS) {
@@ -57,6 +85,13 @@ export function createAuditorService(deps: {
         ]);
       }
       const rows = await deps.repo.anomalies(from, to, deps.thresholds);
+      await deps.repo.recordRead({
+        actor: reader.actor,
+        action: 'anomalies.read',
+        detail: { from: from.toISOString(), to: to.toISOString() },
+        resultCount: rows.length,
+        requestId: reader.requestId,
+      });
       return {
         from: from.toISOString(),
         to: to.toISOString(),
