@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/config.ts', 'test/**', 'bench/**', '.ci/**', 'server/cli/**'],
+    files: ['server/config.ts', 'test/**', 'bench/**', 'reliability/**', 'deploy/**', '.ci/**', 'server/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
