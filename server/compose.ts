@@ -66,6 +66,7 @@ import { createConsoleRepo } from './console/console.repo.js';
 import { consolePages } from './console/console.pages.js';
 import { createConsoleService } from './console/console.service.js';
 import { loadPolicyService, type PolicyService } from './policy/policy.service.js';
+import { createStaffPages } from './staff/staff.module.js';
 
 /** Something that runs beside the HTTP server (sequencer, checkpointer, webhook sender ...). */
 export interface BackgroundTask {
@@ -314,6 +315,16 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       catalog,
       organisations,
       csrf: sessionCsrfGuard(pepper),
+    }),
+    // The auditor's and administrator's consoles (issue 20): /audit, /admin.
+    ...createStaffPages({
+      db,
+      auditor: audit.auditor,
+      organisations,
+      catalog,
+      policy,
+      csrf: sessionCsrfGuard(pepper),
+      ...(options.now ? { now: options.now } : {}),
     }),
   );
 

@@ -8,7 +8,7 @@ import { knexAuditRepo } from './audit.repo.js';
 import { auditRouter } from './audit.routes.js';
 import { createAuditorRepo } from './auditor.repo.js';
 import { auditorRouter } from './auditor.routes.js';
-import { createAuditorService } from './auditor.service.js';
+import { createAuditorService, type AuditorService } from './auditor.service.js';
 import { createAuditService, type AuditService } from './audit.service.js';
 import { vkeyFor } from './checkpoint.js';
 import { receiptAttester } from './evidence.js';
@@ -31,6 +31,8 @@ export interface AuditModule {
   checkpointer: Checkpointer;
   retention: ReturnType<typeof createRetentionTask>;
   router: Router;
+  /** The auditor's reads (the JSON API and the auditor console share it; every read is recorded). */
+  auditor: AuditorService;
 }
 
 export function createAuditModule(deps: {
@@ -86,5 +88,5 @@ export function createAuditModule(deps: {
     retentionMonths: config.audit.retentionMonths,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  return { service, sequencer, checkpointer, retention, router };
+  return { service, sequencer, checkpointer, retention, router, auditor };
 }

@@ -26,7 +26,7 @@ import {
 } from './cookies.js';
 import { CsrfError, hasValidCsrfToken, sessionOf } from './csrf.js';
 import { LOGIN_KINDS, safeReturnTo, type LoginService } from './login.service.js';
-import { principalOf } from './principal.js';
+import { principalOf, type Principal } from './principal.js';
 import { LOGIN_TTL_SEC, type LoginKind, type SessionsRepo } from './sessions.repo.js';
 
 export interface LoginRoutesDeps {
@@ -40,6 +40,12 @@ export interface LoginRoutesDeps {
 export function externalBase(req: Request, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/$/, '');
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+/** Staff who signed in from the home page land on their console; any other return path is kept. */
+export function landingPath(principal: Principal, returnTo: string): string {
+  if (returnTo !== '/' || principal.kind !== 'staff') return returnTo;
+  return principal.role === 'admin' ? '/admin' : '/audit';
 }
 
 function noStore(res: Response): Response {
@@ -75,7 +81,7 @@ export function loginRouter(deps: LoginRoutesDeps): Router {
     const previous = readCookie(req, SESSION_COOKIE);
     if (previous) await sessions.destroy(previous);
     setSessionCookie(res, cookies, result.token, sessions.timeouts.absoluteSec);
-    noStore(res).redirect(303, result.returnTo);
+    noStore(res).redirect(303, landingPath(result.principal, result.returnTo));
   });
 
   router.post('/auth/logout', async (req, res) => {

@@ -21,6 +21,12 @@ defineMessages({
       '국민용: 누가, 언제, 왜 나의 어떤 기록을 열람했는지 확인하고, 동의를 일시정지하거나 철회하며, 기록의 무결성을 검증합니다.',
     'landing.docs': 'API 문서',
     'landing.docs.text': '은행·공공기관용: 동의 요청, 동의 토큰, 확인 조회에 관한 OpenAPI 명세입니다.',
+    'landing.audit': '감사 콘솔',
+    'landing.audit.text':
+      '감사관용: 대량 수집·심야 대량 열람·반복 거절 징후를 열람 기록까지 따라가 검토하고 사건 메모를 남깁니다.',
+    'landing.admin': '관리 콘솔',
+    'landing.admin.text':
+      '관리자용: 기관, 창구 담당자, 이용 목적, API 클라이언트를 관리하고 불러온 정책을 확인합니다.',
     'landing.how': '이용 절차',
     'landing.how.1': '요청 기관은 정해진 이용 목적 코드에 따라 필요한 기록을 지정해 요청합니다.',
     'landing.how.2':
@@ -43,6 +49,12 @@ defineMessages({
     'landing.docs': 'API documentation',
     'landing.docs.text':
       'For banks and public institutions: the OpenAPI contract of consent requests, consent tokens and verification queries.',
+    'landing.audit': 'Auditor console',
+    'landing.audit.text':
+      'For auditors: review harvesting, off-hours bulk access and repeated refusals down to the entries, and keep case notes.',
+    'landing.admin': 'Administrator console',
+    'landing.admin.text':
+      'For administrators: organisations, counter clerks, purposes and API clients, and the loaded policies.',
     'landing.how': 'How it works',
     'landing.how.1': 'The requester asks for named records for a coded purpose.',
     'landing.how.2':
@@ -63,6 +75,12 @@ defineMessages({
       '住民向け：誰が、いつ、なぜ、どの記録を閲覧したかを確認し、同意の一時停止や撤回、記録の完全性の確認ができます。',
     'landing.docs': 'APIドキュメント',
     'landing.docs.text': '銀行・公共機関向け：同意の依頼、同意トークン、照会のOpenAPI仕様です。',
+    'landing.audit': '監査コンソール',
+    'landing.audit.text':
+      '監査担当者向け：大量収集・深夜の大量閲覧・繰り返しの拒否を閲覧記録までたどって確認し、事案メモを残します。',
+    'landing.admin': '管理コンソール',
+    'landing.admin.text':
+      '管理者向け：機関、窓口職員、利用目的、APIクライアントを管理し、読み込まれたポリシーを確認します。',
     'landing.how': 'しくみ',
     'landing.how.1': '照会者は、コード化された目的のために特定の記録を求めます。',
     'landing.how.2': '本人が自分のスマートフォンや署名した書面で同意するか、法令が同意なしの閲覧を認めます。',
@@ -93,7 +111,8 @@ export function landingRouter(): Router {
             <h2 id="ways-title">${t(lang, 'landing.ways')}</h2>
             <ul class="cards">
               ${card('/console', 'landing.console')} ${card('/portal', 'landing.portal')}
-              ${card('/docs', 'landing.docs')}
+              ${card('/docs', 'landing.docs')} ${card('/audit', 'landing.audit')}
+              ${card('/admin', 'landing.admin')}
             </ul>
           </section>
           <section aria-labelledby="how-title">

@@ -167,7 +167,7 @@ describe('access rules (x-access and scopes)', () => {
     app.use(
       createAccessControl([
         op('GET', '/open', 'public'),
-        op('GET', '/admin', ['admin']),
+        op('GET', '/v1/admin', ['admin']),
         { ...op('GET', '/norule', undefined), problem: 'no x-access rule' },
         op('GET', '/auth/x', ['admin']),
         op('POST', '/q', ['client', 'clerk'], [['records:query']]),
@@ -199,8 +199,8 @@ describe('access rules (x-access and scopes)', () => {
     });
     expect((await request(app).get('/me').set('x-scope', 'consents:read')).status).to.equal(200);
     expect((await request(app).get('/open')).status).to.equal(200);
-    expect((await request(app).get('/admin')).body).to.deep.equal({ code: 'unauthenticated' });
-    expect((await request(app).get('/admin').set('x-who', 'admin')).status).to.equal(200);
+    expect((await request(app).get('/v1/admin')).body).to.deep.equal({ code: 'unauthenticated' });
+    expect((await request(app).get('/v1/admin').set('x-who', 'admin')).status).to.equal(200);
     expect((await request(app).get('/norule').set('x-who', 'admin')).status).to.equal(500);
     expect((await request(app).get('/auth/x')).status, 'pages are not API operations').to.equal(200);
     expect((await request(app).get('/unknown')).status).to.equal(200);
