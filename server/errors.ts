@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'consent_invalid'
   | 'consent_revoked'
   | 'consent_exhausted'
+  | 'separate_consent_required'
   | 'subject_mismatch'
   | 'purpose_not_allowed'
   | 'record_type_unknown'

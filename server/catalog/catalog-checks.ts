@@ -1,4 +1,5 @@
 import type { CategoryFile, FieldSchema, ItemSchema, RecordTypeEntry } from './catalog.types.js';
+import { separateConsentProblems } from './separate-consent-checks.js';
 
 /** A rule JSON Schema cannot express, broken at `pointer` inside the file. */
 export interface CatalogProblem {
@@ -112,6 +113,7 @@ function checkRecordType(
   checkRequired(rt.schema as unknown as FieldSchema, `${at}/schema`, problems);
   for (const [name, field] of Object.entries(rt.schema.properties))
     checkDates(field, `${at}/schema/properties/${name}`, 'top', problems);
+  problems.push(...separateConsentProblems(rt.schema.properties, `${at}/schema/properties`));
 
   const variantIds = new Set<string>();
   let defaults = 0;

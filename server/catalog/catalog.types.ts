@@ -60,6 +60,8 @@ export interface FieldSchema {
   readonly format?: string;
   /** Data-range dating (record-type.schema.json): on | from | until. */
   readonly 'x-date'?: 'on' | 'from' | 'until';
+  /** PIPA arts. 23 and 24 (record-type.schema.json): the citizen agrees to it in a separate step. */
+  readonly 'x-separate-consent'?: 'sensitive' | 'unique-identifier';
   readonly enum?: readonly (string | number)[];
   readonly pattern?: string;
   readonly minimum?: number;

@@ -6,6 +6,7 @@ const addFormats = addFormatsImport as unknown as typeof addFormatsImport.defaul
 
 export const SENSITIVITY_KEYWORD = 'x-sensitivity';
 export const DATE_KEYWORD = 'x-date';
+export const SEPARATE_CONSENT_KEYWORD = 'x-separate-consent';
 
 /**
  * The validator for records a provider returns. Strict, so a typo in a catalog schema fails at
@@ -24,6 +25,12 @@ export function createRecordAjv(): Ajv2020 {
     keyword: DATE_KEYWORD,
     schemaType: 'string',
     metaSchema: { enum: ['on', 'from', 'until'] },
+  });
+  // PIPA arts. 23/24 classes, read by the consent screen and the query (server/consents/separate-consent.ts).
+  ajv.addKeyword({
+    keyword: SEPARATE_CONSENT_KEYWORD,
+    schemaType: 'string',
+    metaSchema: { enum: ['sensitive', 'unique-identifier'] },
   });
   return ajv;
 }

@@ -51,6 +51,8 @@ export function canonicalConsent(record: ConsentRecord): Record<string, unknown>
       authTime: iso(record.authTime),
     },
     jurisdiction: record.jurisdiction,
+    // Only when there is one, so the hash of every consent without it stays what it was.
+    ...(record.separateAgreement ? { separateAgreement: record.separateAgreement } : {}),
   };
 }
 
@@ -120,6 +122,7 @@ export async function issueConsentToken(
         actions: ['read'] as ['read'],
         fields: fields === 'all' || fields === undefined ? [] : [...fields],
         ...(record.dataRange ? { data_range: record.dataRange } : {}),
+        ...separatelyAgreed(record, recordType),
       };
     }),
     usage: {
@@ -223,4 +226,17 @@ export function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
     return 'The consent token is malformed.';
   return 'The consent token could not be verified.';
+}
+
+/** PIPA arts. 23/24: the items of this record type the citizen agreed to apart, by kind. */
+function separatelyAgreed(record: ConsentRecord, recordType: string) {
+  const sensitive = record.separateAgreement?.sensitive[recordType];
+  const unique = record.separateAgreement?.uniqueIdentifier[recordType];
+  if (!sensitive && !unique) return {};
+  return {
+    separate_agreement: {
+      ...(sensitive ? { sensitive } : {}),
+      ...(unique ? { unique_identifier: unique } : {}),
+    },
+  };
 }

@@ -20,6 +20,7 @@ import { chooseLang, langOf, defineMessages, formatDate, formatDateTime, t, type
 import { layout, messagePage } from '../web/layout.js';
 import type { ConsentsService } from './consents.service.js';
 import type { ConsentRecord } from './consents.types.js';
+import { askedApart, separateSteps, separateTicks } from './separate-consent.page.js';
 import { onBehalfNotice } from '../representatives/on-behalf.js';
 import type { Representation } from '../representatives/representatives.types.js';
 
@@ -254,8 +255,10 @@ export function consentPages(deps: ConsentPagesDeps): Router {
           ${recordDescription(lang, type).text}
         </p>
         <ul class="fields">
-          ${asked.required.map((f, j) => fieldItem(f, false, j))}
-          ${asked.optional.map((f, j) => fieldItem(f, true, asked.required.length + j))}
+          ${asked.required.map((f, j) => (askedApart(type, f) ? '' : fieldItem(f, false, j)))}
+          ${asked.optional.map((f, j) =>
+            askedApart(type, f) ? '' : fieldItem(f, true, asked.required.length + j),
+          )}
         </ul>
       </fieldset>`;
     });
@@ -313,7 +316,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
           <input type="hidden" name="lang" value="${lang}" />
           <h2>${t(lang, 'consent.records')}</h2>
           <p class="hint">${t(lang, 'consent.recordsHint')}</p>
-          ${records}
+          ${records} ${separateSteps(lang, deps.catalog, record, org)}
           <h2>${t(lang, 'consent.terms')}</h2>
           ${terms}
           <p class="notice">${t(lang, 'consent.decisionHint')}</p>
@@ -367,7 +370,15 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     sendPage(
       res,
       200,
-      renderForm(lang, req.path, record, organisation, purpose, deps.csrf.token(res, csrfScope(id)), onBehalf),
+      renderForm(
+        lang,
+        req.path,
+        record,
+        organisation,
+        purpose,
+        deps.csrf.token(res, csrfScope(id)),
+        onBehalf,
+      ),
     );
   });
 
@@ -398,6 +409,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
         approve: decision === 'approve',
         keepOptional,
         language: lang,
+        separate: separateTicks(body),
       });
     } catch (err) {
       if (err instanceof AppError) {
@@ -422,7 +434,11 @@ export function consentPages(deps: ConsentPagesDeps): Router {
       record && record.subjectKey !== citizen.subjectKey
         ? await deps.service.representationFor(citizen, record)
         : undefined;
-    if (!record || (record.subjectKey !== citizen.subjectKey && !decidedFor) || record.status === 'REQUESTED') {
+    if (
+      !record ||
+      (record.subjectKey !== citizen.subjectKey && !decidedFor) ||
+      record.status === 'REQUESTED'
+    ) {
       return fail(res, lang, req.path, 404, t(lang, 'error.notFound'));
     }
     const { organisation } = await deps.service.forApproval(id);

@@ -14,6 +14,7 @@ import type {
   RequestedFields,
   Usage,
 } from './consents.types.js';
+import type { SeparateAgreement } from './separate-consent.js';
 
 /** An opaque transaction handle as far as the service is concerned; a Knex.Transaction here. */
 export type Tx = unknown;
@@ -57,6 +58,7 @@ interface ConsentRow {
   auth_time: Date | null;
   language: string | null;
   jurisdiction: string;
+  separate_agreement: SeparateAgreement | null;
   rec_hash: string;
   created_at: Date;
   updated_at: Date;
@@ -102,6 +104,7 @@ function fromRow(r: ConsentRow): ConsentRecord {
     authTime: r.auth_time,
     language: r.language,
     jurisdiction: r.jurisdiction,
+    separateAgreement: r.separate_agreement,
     recHash: r.rec_hash,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -149,6 +152,7 @@ function toRow(c: ConsentRecord): Record<string, unknown> {
     auth_time: c.authTime,
     language: c.language,
     jurisdiction: c.jurisdiction,
+    separate_agreement: json(c.separateAgreement ?? null),
     rec_hash: c.recHash,
     created_at: c.createdAt,
     updated_at: c.updatedAt,

@@ -92,6 +92,13 @@ import type {
   RequestedFields,
   Usage,
 } from './consents.types.js';
+import {
+  applySeparateDecision,
+  attestedAgreement,
+  separateEventDetail,
+  type SeparateAgreement,
+  type SeparateKind,
+} from './separate-consent.js';
 import { webhookEvent } from './webhooks.js';
 import type { ProtectionsService } from '../protections/protections.service.js';
 import { representationDetail } from '../representatives/representation.js';
@@ -118,6 +125,8 @@ export interface ConsentGrant {
   dataRange?: DataRange | null;
   /** A dry run's count of the uses left before this one (the use itself included). */
   usesLeft?: number;
+  /** PIPA arts. 23/24 items agreed to apart; the query refuses flagged items without it. */
+  separateAgreement?: SeparateAgreement | null;
 }
 
 export interface ConsentsDeps {
@@ -557,6 +566,8 @@ export function createConsentsService(deps: ConsentsDeps) {
       purposeCode: string;
       recordTypes: string[];
       documentReference?: string;
+      /** Attested only: the signed form states the separate agreement (PIPA arts. 23, 24). */
+      separateAgreement?: boolean;
       now?: Date;
     },
   ): Promise<{ id: string }> {
@@ -638,6 +649,9 @@ export function createConsentsService(deps: ConsentsDeps) {
       authTime: null,
       language: null,
       jurisdiction: 'KR',
+      ...(mode === 'attested' && input.separateAgreement
+        ? { separateAgreement: attestedAgreement(catalog, recordTypes, now) }
+        : {}),
       recHash: '',
       createdAt: now,
       updatedAt: now,
@@ -813,7 +827,13 @@ export function createConsentsService(deps: ConsentsDeps) {
     async decide(
       citizen: CitizenPrincipal,
       id: string,
-      decision: { approve: boolean; keepOptional: Record<string, string[]>; language?: string | undefined },
+      decision: {
+        approve: boolean;
+        keepOptional: Record<string, string[]>;
+        language?: string | undefined;
+        /** The separate steps ticked (PIPA arts. 23, 24); unticked, their items are not granted. */
+        separate?: readonly SeparateKind[];
+      },
     ): Promise<ConsentRecord> {
       const now = clock();
       const existing = await load(id);
@@ -849,12 +869,14 @@ export function createConsentsService(deps: ConsentsDeps) {
             at: now,
           });
         }
-        const granted: GrantedFields = {};
+        const kept: GrantedFields = {};
         for (const rt of locked.recordTypes) {
           const asked = locked.fieldsRequested[rt]!;
-          const kept = new Set(decision.keepOptional[rt] ?? []);
-          granted[rt] = [...asked.required, ...asked.optional.filter((f) => kept.has(f))];
+          const keep = new Set(decision.keepOptional[rt] ?? []);
+          kept[rt] = [...asked.required, ...asked.optional.filter((f) => keep.has(f))];
         }
+        const separate = applySeparateDecision(catalog, kept, new Set(decision.separate ?? []), now);
+        const granted = separate.granted;
         return transition(trx, locked, {
           status: 'ACTIVE',
           type: 'approved',
@@ -862,6 +884,7 @@ export function createConsentsService(deps: ConsentsDeps) {
           patch: {
             ...collection,
             fieldsGranted: granted,
+            separateAgreement: separate.agreement,
             validFrom: now,
             validUntil: new Date(now.getTime() + locked.durationDays * DAY_MS),
           },
@@ -873,6 +896,7 @@ export function createConsentsService(deps: ConsentsDeps) {
                 locked.fieldsRequested[rt]!.optional.filter((f) => !(granted[rt] as string[]).includes(f)),
               ]),
             ),
+            ...separateEventDetail(separate),
           },
           at: now,
         });
@@ -1031,6 +1055,7 @@ export function createConsentsService(deps: ConsentsDeps) {
           grantedFields: granted,
           dataRange: record.dataRange,
           usesLeft: record.maxUses - record.useCount,
+          separateAgreement: record.separateAgreement ?? null,
         };
       }
 
@@ -1053,6 +1078,7 @@ export function createConsentsService(deps: ConsentsDeps) {
           mode: record.mode,
           grantedFields: granted,
           dataRange: record.dataRange,
+          separateAgreement: record.separateAgreement ?? null,
         };
       });
     },
@@ -1076,6 +1102,7 @@ export function createConsentsService(deps: ConsentsDeps) {
       purposeCode: string;
       recordTypes: string[];
       documentReference: string;
+      separateAgreement?: boolean;
       now?: Date;
     }): Promise<{ id: string }> {
       return counterRecord('attested', input);

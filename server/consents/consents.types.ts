@@ -1,5 +1,6 @@
 /** Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7. */
 import type { OrgClass } from '../organisations/organisations.types.js';
+import type { SeparateAgreement } from './separate-consent.js';
 
 export type ConsentStatus =
   'REQUESTED' | 'ACTIVE' | 'REJECTED' | 'PAUSED' | 'REVOKED' | 'EXPIRED' | 'EXHAUSTED';
@@ -98,6 +99,8 @@ export interface ConsentRecord {
   authTime: Date | null;
   language: string | null;
   jurisdiction: string;
+  /** PIPA arts. 23/24 items agreed to apart (separate-consent.ts); absent or null: none. */
+  separateAgreement?: SeparateAgreement | null;
   recHash: string;
   createdAt: Date;
   updatedAt: Date;
@@ -207,6 +210,8 @@ export interface ConsentTokenClaims {
     actions: ['read'];
     fields: string[];
     data_range?: DataRange;
+    /** PIPA arts. 23/24: the fields agreed to apart (separate-consent.ts). */
+    separate_agreement?: { sensitive?: string[]; unique_identifier?: string[] };
   }[];
   usage: { fetch: Usage['fetch']; max_uses: number; freq?: { unit: PeriodUnit; value: number } };
   data_life?: DataLife;

@@ -52,6 +52,7 @@ import {
   type FieldProblem,
 } from './console.service.js';
 import { qrSvg } from './qr-code.js';
+import { separateAgreementBox } from './separate-agreement.js';
 
 export interface ConsolePagesDeps {
   service: ConsoleService;
@@ -95,6 +96,7 @@ export function readCounterForm(body: Record<string, unknown>): CounterForm {
         ? consentMode
         : '',
     documentReference: str(body.documentReference),
+    separateAgreement: str(body.separateAgreement) === 'yes',
     consentId: UUID.test(str(body.consentId)) ? str(body.consentId) : '',
   };
 }
@@ -549,21 +551,22 @@ export function consolePages(deps: ConsolePagesDeps): Router {
           ${
             described.consentModes.includes('attested')
               ? html`<div class="field nested">
-                  <label for="documentReference">${t(lang, 'console.form.documentReference')}</label>
-                  <p class="hint" id="documentReference-hint">
-                    ${t(lang, 'console.form.documentReferenceHint')}
-                  </p>
-                  ${errorText('documentReference')}
-                  <input
-                    type="text"
-                    id="documentReference"
-                    name="documentReference"
-                    value="${form?.documentReference ?? ''}"
-                    autocomplete="off"
-                    aria-describedby="${describedBy('documentReference', 'documentReference-hint')}"
-                    ${raw(errorOf('documentReference') ? 'aria-invalid="true"' : '')}
-                  />
-                </div>`
+                    <label for="documentReference">${t(lang, 'console.form.documentReference')}</label>
+                    <p class="hint" id="documentReference-hint">
+                      ${t(lang, 'console.form.documentReferenceHint')}
+                    </p>
+                    ${errorText('documentReference')}
+                    <input
+                      type="text"
+                      id="documentReference"
+                      name="documentReference"
+                      value="${form?.documentReference ?? ''}"
+                      autocomplete="off"
+                      aria-describedby="${describedBy('documentReference', 'documentReference-hint')}"
+                      ${raw(errorOf('documentReference') ? 'aria-invalid="true"' : '')}
+                    />
+                  </div>
+                  ${separateAgreementBox(lang, form?.separateAgreement === true)}`
               : ''
           }
         </fieldset>`
@@ -643,6 +646,7 @@ export function consolePages(deps: ConsolePagesDeps): Router {
       <input type="hidden" name="mode" value="${form.mode}" />
       <input type="hidden" name="consentMode" value="${form.consentMode}" />
       <input type="hidden" name="documentReference" value="${form.documentReference}" />
+      ${form.separateAgreement ? html`<input type="hidden" name="separateAgreement" value="yes" />` : ''}
       ${consentId ? html`<input type="hidden" name="consentId" value="${consentId}" />` : ''}`;
   }
 

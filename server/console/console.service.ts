@@ -36,6 +36,8 @@ export interface CounterForm {
   mode: 'full' | 'fact-check';
   consentMode: ConsentModeChoice | '';
   documentReference: string;
+  /** Attested mode: the signed form carries the separate agreement (PIPA arts. 23, 24). */
+  separateAgreement?: boolean;
   /** Citizen mode, once the request exists. */
   consentId: string;
 }
@@ -255,7 +257,11 @@ export function createConsoleService(deps: ConsoleDeps) {
       form.consentMode === 'citizen'
         ? { mode: 'citizen', consentId: form.consentId }
         : form.consentMode === 'attested'
-          ? { mode: 'attested', documentReference: form.documentReference }
+          ? {
+              mode: 'attested',
+              documentReference: form.documentReference,
+              ...(form.separateAgreement ? { separateAgreement: true } : {}),
+            }
           : { mode: 'statutory' };
     return {
       purpose: described.purpose.code,

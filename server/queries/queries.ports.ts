@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog.types.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
+import type { SeparateAgreement } from '../consents/separate-consent.js';
 
 /** Runs work in one database transaction; `trx` is opaque here and handed to other ports. */
 export type UnitOfWork = <T>(work: (trx: unknown) => Promise<T>) => Promise<T>;
@@ -36,6 +37,8 @@ export interface ConsentGrant {
   dataRange?: { from: string; to: string } | null;
   /** Set by a dry run: uses left, this one included. */
   usesLeft?: number;
+  /** PIPA arts. 23/24 items agreed to apart (server/consents/separate-consent.ts). */
+  separateAgreement?: SeparateAgreement | null;
 }
 
 export interface AuthorizeUseInput {
@@ -67,6 +70,7 @@ export interface ConsentPort {
     purposeCode: string;
     recordTypes: string[];
     documentReference: string;
+    separateAgreement?: boolean;
     now: Date;
   }): Promise<{ id: string }>;
   recordStatutoryBasis(input: {

@@ -7,7 +7,7 @@ export type AccessMode = 'full' | 'fact-check';
 export type ConsentReference =
   | { token: string }
   | { mode: 'citizen'; consentId: string }
-  | { mode: 'attested'; documentReference: string }
+  | { mode: 'attested'; documentReference: string; separateAgreement?: boolean }
   | { mode: 'statutory' };
 
 export interface RecordRequest {

@@ -195,6 +195,8 @@ describe('clerk console pages', function () {
         mode: 'full',
         consentMode: 'attested',
         documentReference: 'FORM-2026-0001',
+        // The form also states the separate agreement to the resident number (PIPA art. 24).
+        separateAgreement: 'yes',
       });
       expect(res.status, res.text.slice(0, 500)).to.equal(200);
       expect(res.text).to.contain('Verification result');

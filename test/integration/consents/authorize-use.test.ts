@@ -92,6 +92,8 @@ describe('consent verification (authorizeUse)', function () {
       grantedFields: { [RESIDENT]: ['address'], [TAX]: ['taxpayerName', 'totalIncome', 'attributionYear'] },
       // The consented period travels with the grant: the release withholds records dated outside it.
       dataRange: { from: '2025-01-01', to: '2025-12-31' },
+      // No sensitive item or unique identifier asked for, so nothing was agreed to apart.
+      separateAgreement: null,
     });
     await consents.authorizeUse(base);
     await consents.authorizeUse(base); // the third and last use moves the record to EXHAUSTED

@@ -198,10 +198,12 @@ describe('consent end to end (real HTTP, dev IdP, webhook)', function () {
     const jar = new CookieJar();
     const screen = await browse(jar, new URL(created.body.citizenUrl as string), 'citizen-minjun', gateway);
     expect(screen.url.pathname).to.equal(`/consent/${id}`);
-    expect(screen.html).to.contain('Hanbit Bank');
-    expect(screen.html).to.contain('Mortgage loan screening');
+    // No language asked for: the screen speaks Korean, the first language of the service.
+    expect(screen.html).to.contain('<html lang="ko">');
+    expect(screen.html).to.contain('한빛은행');
+    expect(screen.html).to.contain('주택담보대출 심사');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(screen.html)![1]!;
-    const form = new URLSearchParams({ _csrf: csrf, decision: 'approve', lang: 'en' }); // unticks "members"
+    const form = new URLSearchParams({ _csrf: csrf, decision: 'approve', lang: 'ko' }); // unticks "members"
     const posted = await fetch(new URL(`/consent/${id}`, gateway), {
       method: 'POST',
       redirect: 'manual',
@@ -213,7 +215,7 @@ describe('consent end to end (real HTTP, dev IdP, webhook)', function () {
       headers: { cookie: jar.header(new URL(gateway)) },
     });
     const doneHtml = await done.text();
-    expect(doneHtml).to.contain('You approved the request.');
+    expect(doneHtml).to.contain('요청에 동의하셨습니다. 한빛은행에 결과를 알렸습니다.');
     expect(doneHtml).to.contain(
       `http://127.0.0.1:9/return?consent_id=${id}&amp;status=approved&amp;state=loan-42`,
     );

@@ -79,7 +79,7 @@ describe('holders: one registry per agency behind one gateway', function () {
         subject: { scheme: 'rrn', id: MINJUN_ID },
         mode: 'full',
         records: records.map((recordType) => ({ recordType })),
-        consent: { mode: 'attested', documentReference: 'JONGNO-2026-000777' },
+        consent: { mode: 'attested', documentReference: 'JONGNO-2026-000777', separateAgreement: true },
       });
 
   const auditBodies = async (requestId: string) =>
@@ -173,10 +173,14 @@ describe('holders: one registry per agency behind one gateway', function () {
     await t.composition.audit.sequencer.runOnce();
     await t.composition.audit.checkpointer.publish(true);
     const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
-    const en = await request(t.app)
+    const ko = await request(t.app)
       .get('/portal/history')
       .set(...asPrincipal(minjun));
-    expect(en.status).to.equal(200);
+    expect(ko.status).to.equal(200);
+    expect(ko.text).to.match(/보유기관 시스템을 이용할 수 없었습니다\s*\(국민건강보험공단\)/);
+    const en = await request(t.app)
+      .get('/portal/history?lang=en')
+      .set(...asPrincipal(minjun));
     expect(en.text).to.match(/the registry was unavailable\s*\(National Health Insurance Service\)/);
     const ja = await request(t.app)
       .get('/portal/history?lang=ja')
@@ -194,7 +198,7 @@ describe('holders: one registry per agency behind one gateway', function () {
         subject: { scheme: 'rrn', id: MINJUN_ID },
         mode: 'full',
         records: [{ recordType: 'family.relations-certificate' }, { recordType: BY_HOLDER.mois }],
-        consent: { mode: 'attested', documentReference: 'JONGNO-2026-000778' },
+        consent: { mode: 'attested', documentReference: 'JONGNO-2026-000778', separateAgreement: true },
       });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.records[0].outcome).to.equal('provider_error');

@@ -110,6 +110,7 @@ describe('clerk console: messages, form reading and the QR encoder', () => {
       mode: 'full',
       consentMode: '',
       documentReference: '',
+      separateAgreement: false,
       consentId: '',
     });
   });
