@@ -11,6 +11,7 @@ import { sameOriginOnly } from './auth/same-origin.js';
 import { docsRouter, OPENAPI_DIR } from './docs/docs.routes.js';
 import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
+import { cookiePolicy } from './auth/cookies.js';
 import { noteDuplicateKeys } from './http/duplicate-keys.js';
 import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 export interface AppDeps {
   config: Pick<
     Config,
-    'bodyLimitBytes' | 'validateResponses' | 'responseViolations' | 'trustProxy' | 'publicUrl'
+    'bodyLimitBytes' | 'validateResponses' | 'responseViolations' | 'trustProxy' | 'publicUrl' | 'nodeEnv'
   >;
   logger: Logger;
   metrics: Metrics;
@@ -44,7 +45,9 @@ export interface AppDeps {
 }
 
 /** Paths outside the API contract: pages, static assets and the spec itself. */
-export const NON_API_PATHS = /^\/(docs|openapi|assets|console|portal|consent|auth)(\/|$)|^\/$/;
+// /audit is the auditor's console, but /audit/v1/ is the tiles API of the contract (C2SP tlog-tiles).
+export const NON_API_PATHS =
+  /^\/(docs|openapi|assets|console|portal|consent|auth|admin)(\/|$)|^\/audit(?!\/v1(\/|$))(\/|$)|^\/$/;
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -75,8 +78,11 @@ export function createApp(deps: AppDeps): Express {
       // Our own forms carry their real Origin (under helmet's default no-referrer it is `null`), which
       // server/auth/same-origin.ts checks in browsers without Sec-Fetch-Site; other sites get no referrer.
       referrerPolicy: { policy: 'same-origin' },
-      // Plain-HTTP local development must not be pinned to HTTPS by a browser.
-      strictTransportSecurity: false,
+      // HSTS wherever cookies are Secure (an https public URL, or production, which must be behind
+      // https); plain-HTTP local development must not be pinned to HTTPS by a browser.
+      strictTransportSecurity: cookiePolicy(deps.config.publicUrl, deps.config.nodeEnv).secure
+        ? { maxAge: 31_536_000, includeSubDomains: true }
+        : false,
     }),
   );
   app.use(

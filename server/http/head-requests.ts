@@ -17,18 +17,18 @@ export function validatedAsGet(
     if (req[WAS_HEAD]) req.method = 'HEAD';
   };
   return [
-    (req, _res, next) => {
+    ((req, _res, next) => {
       if (req.method === 'HEAD') {
         req.method = 'GET';
         (req as Marked)[WAS_HEAD] = true;
       }
       next();
-    },
+    }) satisfies RequestHandler,
     ...[validator].flat(),
-    (req, _res, next) => {
+    ((req, _res, next) => {
       restore(req);
       next();
-    },
+    }) satisfies RequestHandler,
     ((err, req, _res, next) => {
       restore(req);
       next(err);

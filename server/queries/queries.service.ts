@@ -14,6 +14,7 @@ import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
 import type { Principal } from '../auth/principal.js';
 import type { RecordType } from '../catalog/catalog.types.js';
 import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
+import { assertSeparateAgreement, type ReleasedOutput } from '../consents/separate-consent.js';
 import {
   AppError,
   AuditUnavailableError,
@@ -226,6 +227,7 @@ export function createQueryService(deps: QueryDeps) {
         purposeCode: purpose.code,
         recordTypes,
         documentReference: ref.documentReference,
+        ...(ref.separateAgreement ? { separateAgreement: true } : {}),
         now,
       });
       return { consentId: id, mode: 'attested' };
@@ -363,6 +365,31 @@ export function createQueryService(deps: QueryDeps) {
     return [...granted, ...derived];
   }
 
+  /** What a record's release would carry and the fields each output comes from (PIPA arts. 23, 24). */
+  function releasedOutputs(
+    requester: Requester,
+    purpose: Purpose,
+    record: PlannedRecord,
+    grant: ConsentGrant,
+    req: QueryRequest,
+  ): ReleasedOutput[] {
+    if (req.mode === 'fact-check') {
+      const asked = record.request.factChecks ?? record.type.factChecks.map((f) => f.id);
+      return record.type.factChecks
+        .filter((f) => asked.includes(f.id))
+        .map((f) => ({ name: f.id, sources: f.basis }));
+    }
+    return deps.policy
+      .plan({
+        requester: { orgId: requester.orgId, class: requester.orgClass! },
+        purpose: purpose.code,
+        recordType: record.type.id,
+        consentedFields: consentedOutputs(requester, purpose, record, grant),
+        requestedFields: record.request.fields ?? 'all',
+      })
+      .release.map((f) => ({ name: f.name, sources: f.sources }));
+  }
+
   /** The pipeline; `seen` keeps the purpose once the requester is found entitled to it. */
   async function runQuery(
     requester: Requester,
@@ -370,14 +397,25 @@ export function createQueryService(deps: QueryDeps) {
     ctx: QueryContext,
     seen: { purpose?: Purpose },
   ): Promise<QueryResponse> {
-    const { organisation, purpose } = await deps.entitlements.assertEntitled(
-      requester.orgId,
-      req.purpose,
-      requester.principal.kind === 'client' ? requester.principal.clientId : undefined,
-    );
-    seen.purpose = purpose;
-    requester.orgClass = organisation.class;
-    const records = planRecords(req, resolveRecords(req, purpose), purpose);
+    let records: PlannedRecord[];
+    let purpose: Purpose;
+    try {
+      const entitled = await deps.entitlements.assertEntitled(
+        requester.orgId,
+        req.purpose,
+        requester.principal.kind === 'client' ? requester.principal.clientId : undefined,
+      );
+      purpose = entitled.purpose;
+      seen.purpose = purpose;
+      requester.orgClass = entitled.organisation.class;
+      records = planRecords(req, resolveRecords(req, purpose), purpose);
+    } catch (err) {
+      // A query refused before admission still spends the requester's budget, so a flood of refused
+      // queries meets the same 429 as a flood of answered ones (reliability check A10).
+      if (err instanceof AppError && err.status < 500)
+        await deps.limits.admit({ requester: requester.key, subjectKey: undefined, now: ctx.now });
+      throw err;
+    }
     const subjectKey = records[0]!.subjectKey;
     await deps.limits.admit({ requester: requester.key, subjectKey, now: ctx.now });
     if (await deps.protections?.bars(subjectKey, requester.principal)) {
@@ -406,6 +444,13 @@ export function createQueryService(deps: QueryDeps) {
       try {
         consent = await establishConsent(requester, req, purpose, records, subjectKey, ctx.now);
         checked = await authorize(undefined, true);
+        for (const r of records.filter((x) => needsConsent(x.type)))
+          assertSeparateAgreement(
+            r.type,
+            checked.mode,
+            checked.separateAgreement,
+            releasedOutputs(requester, purpose, r, checked, req),
+          );
       } catch (err) {
         const error = err instanceof Refusal ? err.error : err;
         if (error instanceof AppError && error.status < 500) {

@@ -45,7 +45,13 @@ describe('early refusals: every hostile refusal is audited, none is a 503', func
   let base: string;
 
   before(async () => {
-    t = await buildTestApp({ database: await freshDatabase(), authenticate: principalFromTestHeader });
+    t = await buildTestApp({
+      database: await freshDatabase(),
+      authenticate: principalFromTestHeader,
+      // Refused queries spend the requester's budget (reliability check A10); this test is about what a
+      // refusal records, not about the limit, so the budget is set above the 1,000 it sends.
+      env: { QUERY_RATE_LIMIT_PER_MINUTE: '100000' },
+    });
     await seedConsentWorld(t);
     server = createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

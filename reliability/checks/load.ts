@@ -1,0 +1,405 @@
+/**
+ * L1–L6 (reliability.md §5.1) on the production-like cluster, scaled to this machine: the rate is
+ * a share of the capacity measured at the start of the run (printed in every row), the soak is
+ * RELIABILITY_SOAK_S long. After every run the I1 cross-check: answers with data ⊆ committed
+ * `released` entries.
+ */
+import { readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { rssMb } from '../../bench/lib/procs.js';
+import { call, consentRequest, round, sleep } from '../http.js';
+import type { Rig } from '../rig.js';
+import { verdict, type CheckResult } from '../types.js';
+import { missingReleased } from './integrity.js';
+
+export type RigCheck = {
+  id: string;
+  title: string;
+  run(rig: Rig, ctx: LoadContext): Promise<Omit<CheckResult, 'id' | 'title' | 'ms'>>;
+};
+
+export interface LoadContext {
+  /** Closed-loop capacity measured at the start (answered queries/s). */
+  capacity: number;
+  /** L1's offered rate and p99, the baseline later checks compare with. */
+  l1?: { rate: number; p99: number };
+  /** Entries missing per L/F run (the I1 invariant), by check id. */
+  missing: Record<string, number>;
+}
+
+const fivexx = (codes: Record<string, number>) =>
+  Object.entries(codes)
+    .filter(([s]) => s.startsWith('5'))
+    .reduce((n, [, c]) => n + c, 0);
+
+function fds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return -1;
+  }
+}
+
+export async function measureCapacity(rig: Rig): Promise<number> {
+  const items = await rig.items(900);
+  const { result } = await rig.fixedLoad({ durationSec: 6, connections: 16, items });
+  return Math.max(5, Math.round(result.rps));
+}
+
+export const L1: RigCheck = {
+  id: 'L1',
+  title: 'steady load at a fixed rate',
+  async run(rig, ctx) {
+    const rate = Math.min(
+      300,
+      Number(process.env.RELIABILITY_RATE ?? Math.max(5, Math.round(ctx.capacity * 0.5))),
+    );
+    const seconds = rig.scale.l1Sec;
+    await rig.fixedLoad({
+      rate,
+      durationSec: 3,
+      connections: 32,
+      items: await rig.items(Math.ceil((rate * 3) / 3) + 50),
+    });
+    const { result, ids } = await rig.fixedLoad({
+      rate,
+      durationSec: seconds,
+      connections: 64,
+      items: await rig.items(Math.ceil((rate * seconds) / 3) + 100),
+    });
+    await sleep(1500);
+    const missing = await missingReleased(rig.db(), ids);
+    ctx.missing.L1 = missing;
+    const bad5 = fivexx(result.statusCodes) + result.timeouts + result.errors;
+    const errRate = result.requests ? bad5 / result.requests : 1;
+    ctx.l1 = { rate, p99: result.latencyMs.p99 };
+    const answered = result.ok2xx / seconds;
+    const bad: string[] = [];
+    if (result.latencyMs.p99 > 250) bad.push(`p99 ${result.latencyMs.p99} ms > 250 ms`);
+    if (errRate > 0.001) bad.push(`5xx + timeouts + errors ${(errRate * 100).toFixed(2)} % > 0.1 %`);
+    if (missing) bad.push(`${missing} answers with data lack a committed entry`);
+    if (answered < 0.8 * rate) bad.push(`answered ${round(answered)}/s < 80 % of the offered ${rate}/s`);
+    return verdict(
+      bad.length === 0,
+      `${rate}/s × ${seconds} s: p99 ${result.latencyMs.p99} ms, 2xx ${result.ok2xx}/${result.requests}, 5xx+err ${bad5}, missing ${missing}`,
+      [
+        ...bad,
+        `scaled: ${rate} req/s (half the measured capacity ${ctx.capacity}/s; §5 asks 300/s) for ${seconds} s after a 3 s warm-up (RELIABILITY_RATE, RELIABILITY_L1_S); bank queries only (one record each)`,
+        `statuses ${JSON.stringify(result.statusCodes)}; dropped ${result.dropped ?? 0}`,
+      ],
+    );
+  },
+};
+
+export const L2: RigCheck = {
+  id: 'L2',
+  title: 'overload ramp to 3× capacity',
+  async run(rig, ctx) {
+    const rate = ctx.capacity * 3;
+    const seconds = 10;
+    let peak = 0;
+    const sampler = setInterval(() => {
+      for (const pid of rig.workers()) peak = Math.max(peak, rssMb(pid)?.rss ?? 0);
+    }, 250);
+    const { result, ids } = await rig.fixedLoad({
+      rate,
+      durationSec: seconds,
+      connections: 100,
+      items: await rig.items(Math.ceil((rate * seconds) / 3) + 100),
+    });
+    clearInterval(sampler);
+    const ended = Date.now();
+    // Back to baseline: one-second probes at the L1 rate until p99 is within 1.5× L1's.
+    const base = ctx.l1?.p99 ?? 250;
+    let recoveredMs = -1;
+    while (Date.now() - ended < 15_000) {
+      const { result: probe } = await rig.fixedLoad({
+        rate: ctx.l1?.rate ?? 10,
+        durationSec: 1,
+        connections: 16,
+        items: await rig.items(ctx.l1?.rate ?? 10),
+      });
+      if (probe.latencyMs.p99 <= Math.max(base * 1.5, 250) && fivexx(probe.statusCodes) === 0) {
+        recoveredMs = Date.now() - ended;
+        break;
+      }
+    }
+    await sleep(1000);
+    const missing = await missingReleased(rig.db(), ids);
+    ctx.missing.L2 = missing;
+    const metrics = await call(rig.target, 'anonymous', 'GET', '/metrics');
+    const lag =
+      Number(/nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e-]+)/.exec(metrics.text)?.[1] ?? NaN) *
+      1000;
+    const shed = (result.statusCodes['429'] ?? 0) + (result.statusCodes['503'] ?? 0);
+    const other5 = fivexx(result.statusCodes) - (result.statusCodes['503'] ?? 0);
+    const bad: string[] = [];
+    if (shed === 0) bad.push('nothing was shed (no 429 or 503): the excess queued');
+    if (result.latencyMs.p99 > 1000)
+      bad.push(
+        `p99 ${result.latencyMs.p99} ms > 1 s (all answers; the generator does not split accepted from shed)`,
+      );
+    if (other5) bad.push(`${other5} 5xx other than 503`);
+    if (peak > 512) bad.push(`worker RSS ${round(peak)} MB ≥ 512 MB`);
+    if (lag > 200) bad.push(`event-loop delay p99 ${round(lag)} ms`);
+    if (recoveredMs < 0 || recoveredMs > 10_000)
+      bad.push(`p99 back to baseline after ${recoveredMs < 0 ? 'more than 15 s' : `${recoveredMs} ms`}`);
+    if (missing) bad.push(`${missing} answers with data lack a committed entry`);
+    return verdict(
+      bad.length === 0,
+      `${rate}/s offered: ${round(result.rps)}/s answered, shed ${shed}, p99 ${result.latencyMs.p99} ms, RSS ${round(peak)} MB, loop p99 ${round(lag)} ms, back in ${recoveredMs} ms, missing ${missing}`,
+      [
+        ...bad,
+        `scaled: 10 s ramp (§5: 30 s); statuses ${JSON.stringify(result.statusCodes)}; dropped by the generator ${result.dropped ?? 0}`,
+      ],
+    );
+  },
+};
+
+export const L4: RigCheck = {
+  id: 'L4',
+  title: 'soak at half capacity',
+  async run(rig, ctx) {
+    const rate = Math.max(5, Math.round(ctx.capacity * 0.5));
+    const seconds = rig.scale.soakSec;
+    const warm = Math.min(10, Math.round(seconds / 6));
+    const started = new Date();
+    const samples: { rss: number; fds: number }[] = [];
+    let pgMax = 0;
+    const sample = async () => {
+      const pids = rig.workers();
+      samples.push({
+        rss: pids.reduce((n, p) => n + (rssMb(p)?.rss ?? 0), 0),
+        fds: pids.reduce((n, p) => n + fds(p), 0),
+      });
+      const { rows } = await rig
+        .db()
+        .raw<{ rows: { n: number }[] }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name <> 'reliability'`,
+        );
+      pgMax = Math.max(pgMax, rows[0]!.n);
+    };
+    const timer = setInterval(() => void sample().catch(() => undefined), 2000);
+    const { result, ids } = await rig.fixedLoad({
+      rate,
+      durationSec: seconds,
+      connections: 32,
+      items: await rig.items(Math.ceil((rate * seconds) / 3) + 100),
+    });
+    clearInterval(timer);
+    await sample();
+    await sleep(1500);
+    const missing = await missingReleased(rig.db(), ids);
+    ctx.missing.L4 = missing;
+    const afterWarm = samples.slice(Math.floor(warm / 2));
+    const first = afterWarm[0] ?? samples[0]!;
+    const last = samples.at(-1)!;
+    const growth = (last.rss - first.rss) / first.rss;
+    const { rows } = await rig.db().raw<{ rows: { p99: number | null }[] }>(
+      `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM l.integrated_at - e.created_at)) AS p99
+       FROM log_leaf l JOIN audit_entry e ON e.entry_id = l.entry_id WHERE e.created_at >= ?`,
+      [started],
+    );
+    const lagMs = Math.round((rows[0]?.p99 ?? 0) * 1000);
+    const poolMax = Number(rig.settings.DB_POOL_MAX) * rig.workers().length + 8;
+    const bad: string[] = [];
+    if (growth >= 0.1) bad.push(`RSS grew ${round(growth * 100)} % after warm-up`);
+    // A leak grows; fewer descriptors at the end are idle keep-alive sockets closing.
+    if (last.fds - first.fds > 10) bad.push(`open FDs ${first.fds} → ${last.fds}`);
+    if (pgMax > poolMax) bad.push(`${pgMax} PostgreSQL connections > pools (${poolMax})`);
+    if (lagMs > 2000) bad.push(`sequencer lag p99 ${lagMs} ms`);
+    if (missing) bad.push(`${missing} answers with data lack a committed entry`);
+    if (fivexx(result.statusCodes)) bad.push(`${fivexx(result.statusCodes)} 5xx`);
+    return verdict(
+      bad.length === 0,
+      `${rate}/s × ${seconds} s: RSS ${round(first.rss)} → ${round(last.rss)} MB (${round(growth * 100)} %), FDs ${first.fds} → ${last.fds}, PG conns ≤ ${pgMax}, seq lag p99 ${lagMs} ms, missing ${missing}`,
+      [
+        ...bad,
+        `scaled: ${seconds} s (§5: 3 min; RELIABILITY_SOAK_S=180 or more for the full soak); p99 ${result.latencyMs.p99} ms; statuses ${JSON.stringify(result.statusCodes)}`,
+        'weakened: FDs must not grow by more than 10 (§5 says ± 10; a drop is sockets closing, not a leak)',
+        `PG connections counted for the whole database (gateway workers, sequencer, registry, harness); bound = DB_POOL_MAX × workers + 8`,
+      ],
+    );
+  },
+};
+
+export const L5: RigCheck = {
+  id: 'L5',
+  title: 'slow clients dripping headers',
+  async run(rig, ctx) {
+    const url = new URL(rig.target.url);
+    const sockets: Socket[] = [];
+    let closedByServer = 0;
+    const opened = Date.now();
+    const closedAt: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = connect(Number(url.port), url.hostname);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        closedByServer++;
+        closedAt.push(Date.now() - opened);
+      });
+      s.write(`GET /v1/purposes HTTP/1.1\r\nHost: ${url.host}\r\n`);
+      sockets.push(s);
+    }
+    const drip = setInterval(() => {
+      for (const s of sockets) if (!s.destroyed) s.write('X');
+    }, 1000);
+    const rate = ctx.l1?.rate ?? 10;
+    const { result, ids } = await rig.fixedLoad({
+      rate,
+      durationSec: 15,
+      connections: 32,
+      items: await rig.items(rate * 5 + 50),
+    });
+    const waitUntil = opened + 20_000;
+    while (Date.now() < waitUntil && closedByServer < sockets.length) await sleep(250);
+    clearInterval(drip);
+    const byServer = closedByServer;
+    for (const s of sockets) s.destroy();
+    closedByServer = byServer;
+    const missing = await missingReleased(rig.db(), ids);
+    ctx.missing.L5 = missing;
+    const bad: string[] = [];
+    if (result.latencyMs.p99 > 250) bad.push(`p99 ${result.latencyMs.p99} ms > 250 ms beside the drip`);
+    const err = fivexx(result.statusCodes) + result.errors + result.timeouts;
+    if (err / Math.max(1, result.requests) > 0.001) bad.push(`${err} 5xx/errors/timeouts`);
+    if (closedByServer < sockets.length)
+      bad.push(
+        `${sockets.length - closedByServer} of 300 drip sockets still open after 20 s (headersTimeout)`,
+      );
+    if (missing) bad.push(`${missing} answers with data lack a committed entry`);
+    const closeP50 = closedAt.sort((a, b) => a - b)[Math.floor(closedAt.length / 2)] ?? -1;
+    return verdict(
+      bad.length === 0,
+      `300 drip sockets: ${closedByServer} closed by the server (median ${round(closeP50 / 1000)} s); beside them ${rate}/s p99 ${result.latencyMs.p99} ms, missing ${missing}`,
+      [
+        ...bad,
+        'connection cap: not enforced by the gateway (a reverse proxy in front holds it); the 300 sockets were all accepted',
+      ],
+    );
+  },
+};
+
+export const L6: RigCheck = {
+  id: 'L6',
+  title: 'largest legal requests and responses under load',
+  async run(rig) {
+    const t = rig.target;
+    const before = rig.exitLines().length;
+    const sizes: number[] = [];
+    const statuses: number[] = [];
+    const deadline = Date.now() + 10_000;
+    const big = 'x'.repeat(190);
+    const workers = Array.from({ length: 8 }, async (_, w) => {
+      while (Date.now() < deadline) {
+        const a =
+          w % 3 === 0
+            ? await call(t, 'citizen', 'GET', '/v1/me/access-log?limit=100')
+            : w % 3 === 1
+              ? await call(t, 'auditor', 'GET', '/v1/audit/entries?limit=100')
+              : await call(
+                  t,
+                  'client-dpop',
+                  'POST',
+                  '/v1/consent-requests',
+                  consentRequest(t.citizenId, { state: big }),
+                );
+        sizes.push(a.text.length);
+        statuses.push(a.status);
+      }
+    });
+    await Promise.all(workers);
+    const exits = rig.exitLines().slice(before);
+    const bad: string[] = [];
+    const five = statuses.filter((s) => s >= 500).length;
+    if (five) bad.push(`${five} answers 5xx`);
+    if (exits.length) bad.push(`worker exits: ${exits.join('; ')}`);
+    const maxKb = round(Math.max(...sizes) / 1024);
+    if (maxKb > 1024) bad.push(`an answer of ${maxKb} KB (over 1 MB)`);
+    return verdict(
+      bad.length === 0,
+      `${statuses.length} requests, largest answer ${maxKb} KB, 5xx ${five}, worker exits ${exits.length} (heap --max-old-space-size=256)`,
+      [
+        ...bad,
+        'pages at the contract maximum (limit=100) of the citizen access log (with proofs) and the auditor view, consent requests with long fields, 8 loops for 10 s',
+      ],
+    );
+  },
+};
+
+export const LOAD: RigCheck[] = [L1, L2, L4, L5, L6];
+
+/** One bank query as rig client `c` with a consent item; status, time and Retry-After. */
+async function clientQuery(rig: Rig, c: number, item: { rrn: string; consentToken: string }) {
+  const { dpopProof } = await import('../gateway-target.js');
+  const client = rig.clients[c]!;
+  const url = `${rig.target.url}/v1/queries`;
+  const started = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `DPoP ${client.accessToken}`,
+      dpop: await dpopProof(client, 'POST', url),
+    },
+    body: JSON.stringify({
+      purpose: 'loan.mortgage-screening',
+      subject: { scheme: 'rrn', id: item.rrn },
+      mode: 'full',
+      records: [{ recordType: 'resident.registration-abstract' }],
+      consent: { token: item.consentToken },
+    }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
+}
+
+export const L3: RigCheck = {
+  id: 'L3',
+  title: 'noisy neighbour',
+  async run(rig) {
+    const quota = rig.target.queryRateLimitPerMinute;
+    const items = await rig.items(200);
+    const xs = items.filter((i) => i.client === 0);
+    const ys = items.filter((i) => i.client === 1);
+    const perSecond = (quota / 60) * 10;
+    let yi = 0;
+    const yRun = async (seconds: number) => {
+      const out: { status: number; ms: number }[] = [];
+      for (let i = 0; i < seconds * 2; i++) {
+        out.push(await clientQuery(rig, 1, ys[Math.floor(yi++ / 3) % ys.length]!));
+        await sleep(500);
+      }
+      return out;
+    };
+    const solo = await yRun(6);
+    const xOut: { status: number; ms: number; retryAfter: string | null }[] = [];
+    let xi = 0;
+    const pending: Promise<void>[] = [];
+    const x = setInterval(() => {
+      pending.push(clientQuery(rig, 0, xs[Math.floor(xi++ / 3) % xs.length]!).then((a) => void xOut.push(a)));
+    }, 1000 / perSecond);
+    const together = await yRun(8);
+    clearInterval(x);
+    await Promise.all(pending);
+    const p99 = (v: { ms: number }[]) => Math.max(...v.map((a) => a.ms));
+    const x429 = xOut.filter((a) => a.status === 429);
+    const y429 = together.filter((a) => a.status === 429).length;
+    const bad: string[] = [];
+    if (!x429.length) bad.push(`X at ${round(perSecond)}/s (10× its quota) got no 429`);
+    if (x429.some((a) => !a.retryAfter)) bad.push('a 429 without Retry-After');
+    if (y429) bad.push(`Y got ${y429} × 429`);
+    const ratio = p99(together) / p99(solo);
+    if (ratio > 1.5)
+      bad.push(`Y p99 ${round(p99(together))} ms vs solo ${round(p99(solo))} ms (${round(ratio, 2)}×)`);
+    return verdict(
+      bad.length === 0,
+      `X ${xOut.length} sent, ${x429.length} × 429; Y 0×429: ${y429 === 0}, p99 ${round(p99(together))} vs solo ${round(p99(solo))} ms (${round(ratio, 2)}×)`,
+      [
+        ...bad,
+        `quota ${quota}/min per client (QUERY_RATE_LIMIT_PER_MINUTE in the quick phase); X ran after A10 had spent client 1's window; Y at 2/s; p99 of 12–16 samples is their maximum`,
+      ],
+    );
+  },
+};
