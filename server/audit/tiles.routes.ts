@@ -21,8 +21,15 @@ export function tilesRouter(tiles: TileService): Router {
     res.set('Cache-Control', CHECKPOINT).type('text/plain; charset=utf-8').send(note);
   });
 
-  router.get(`${TILES_PREFIX}/tile/*path`, async (req, res) => {
-    const segments = (req.params as { path: string[] }).path;
+  // One route per path the contract declares (up to three segments for <N>, with or without a partial
+  // width), so the contract test can hold each mounted route to its operation; parseTilePath checks them.
+  const indices = [':n0', ':x1/:n0', ':x2/:x1/:n0'];
+  const paths = indices.flatMap((n) => [
+    `${TILES_PREFIX}/tile/:level/${n}`,
+    `${TILES_PREFIX}/tile/:level/${n}.p/:width`,
+  ]);
+  router.get(paths, async (req, res) => {
+    const segments = req.path.slice(`${TILES_PREFIX}/tile/`.length).split('/');
     const { bytes, full } = await tiles.tile(segments);
     res
       .set('Cache-Control', full ? IMMUTABLE : PARTIAL)

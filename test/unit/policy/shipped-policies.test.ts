@@ -171,6 +171,8 @@ describe('shipped policies (policies/)', () => {
     expect([...new Set(full)].sort()).to.deep.equal([
       'passport.issue',
       'passport.overseas-national',
+      // An investigation identifies the person under the full number (Criminal Procedure Act art. 199).
+      'police.criminal-investigation',
       'resident.move-in-report',
     ]);
   });
