@@ -25,7 +25,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/config.ts', 'test/**', 'bench/**', 'reliability/**', 'deploy/**', '.ci/**', 'server/cli/**'],
+    files: [
+      'server/config.ts',
+      'test/**',
+      'bench/**',
+      'reliability/**',
+      'deploy/**',
+      '.ci/**',
+      'server/cli/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

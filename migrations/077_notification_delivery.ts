@@ -26,7 +26,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE INDEX notification_event_due ON notification_event (next_attempt_at)
       WHERE status IN ('pending', 'sending')`);
-  await knex.raw(`CREATE INDEX notification_event_dead ON notification_event (channel) WHERE status = 'dead'`);
+  await knex.raw(
+    `CREATE INDEX notification_event_dead ON notification_event (channel) WHERE status = 'dead'`,
+  );
   await knex.raw(`DROP TABLE notification_mail_outbox`);
 }
 

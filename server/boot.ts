@@ -198,7 +198,9 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
       ...registryLines,
       ...witnesses.lines,
       ...(mailSink
-        ? [`  Mail (dev)      ${mailSink.webUrl}  access notices e-mailed to citizens land here, nowhere else`]
+        ? [
+            `  Mail (dev)      ${mailSink.webUrl}  access notices e-mailed to citizens land here, nowhere else`,
+          ]
         : []),
     ],
     stop,

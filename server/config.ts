@@ -458,8 +458,7 @@ export interface Config {
 }
 
 export type SmtpSettings =
-  | { url: string }
-  | { host: string; port: number; secure: boolean; user?: string; password?: string };
+  { url: string } | { host: string; port: number; secure: boolean; user?: string; password?: string };
 
 export interface NoticesConfig {
   email: boolean;
@@ -564,7 +563,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
   }
   if (problems.length === 0 && v.KEY_STORE === 'pkcs11') {
-    if (!given.has('PKCS11_PIN')) problems.push('PKCS11_PIN (or PKCS11_PIN_FILE) is required when KEY_STORE=pkcs11');
+    if (!given.has('PKCS11_PIN'))
+      problems.push('PKCS11_PIN (or PKCS11_PIN_FILE) is required when KEY_STORE=pkcs11');
     if (given.has('PKCS11_TOKEN_LABEL') === given.has('PKCS11_SLOT')) {
       problems.push('KEY_STORE=pkcs11 needs exactly one of PKCS11_TOKEN_LABEL and PKCS11_SLOT');
     }
@@ -676,7 +676,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   });
 }
 
-function noticeSettings(v: Record<VariableName, unknown>, nodeEnv: NodeEnv, problems: string[]): NoticesConfig {
+function noticeSettings(
+  v: Record<VariableName, unknown>,
+  nodeEnv: NodeEnv,
+  problems: string[],
+): NoticesConfig {
   const url = v.SMTP_URL as string | undefined;
   const host = v.SMTP_HOST as string | undefined;
   if (url && host) problems.push('SMTP_URL and SMTP_HOST are both set: keep one');
@@ -695,13 +699,17 @@ function noticeSettings(v: Record<VariableName, unknown>, nodeEnv: NodeEnv, prob
   const production = nodeEnv === 'production';
   const email = (v.EMAIL_NOTICES as boolean | undefined) ?? (!production || smtp !== undefined);
   if (production && email && !smtp) {
-    problems.push('EMAIL_NOTICES=true needs SMTP_URL or SMTP_HOST when NODE_ENV=production (or set EMAIL_NOTICES=false)');
+    problems.push(
+      'EMAIL_NOTICES=true needs SMTP_URL or SMTP_HOST when NODE_ENV=production (or set EMAIL_NOTICES=false)',
+    );
   }
   if (production && email && !v.SMTP_FROM) {
     problems.push('SMTP_FROM is required for e-mail notices when NODE_ENV=production');
   }
   if (production && v.WEBHOOK_ALLOW_PRIVATE === true) {
-    problems.push('WEBHOOK_ALLOW_PRIVATE=true is refused when NODE_ENV=production (webhooks reach public addresses only)');
+    problems.push(
+      'WEBHOOK_ALLOW_PRIVATE=true is refused when NODE_ENV=production (webhooks reach public addresses only)',
+    );
   }
   return Object.freeze({
     email,

@@ -46,7 +46,10 @@ const RECOVERY_LIMIT_MS = 10_000;
 // some, `--short` shortens each run (CI).
 if (process.argv.includes('--ha')) {
   const { runHaFaults } = await import('./ha/run.js');
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   process.exit(await runHaFaults({ ...(only ? { only } : {}), short: process.argv.includes('--short') }));
 }
 

@@ -17,7 +17,8 @@ import { createLogger } from '../../server/http/logger.js';
 import { seedOrganisations } from '../../server/organisations/seed.js';
 import { completeDevLogin, CookieJar } from '../integration/auth/login-driver.js';
 import { buildTestApp, LogCapture, testConfig, type TestApp } from './app.js';
-import { freshDatabase } from './database.js';
+import { freshDatabase, type TestDatabase } from './database.js';
+import type { TestRegistry } from './registry.js';
 import { onStopAll } from './resources.js';
 
 export interface TestGateway extends TestApp {
@@ -27,8 +28,14 @@ export interface TestGateway extends TestApp {
   server: Server;
 }
 
-export async function startTestGateway(options: { env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: {
+    env?: Record<string, string>;
+    registry?: (database: TestDatabase) => Promise<TestRegistry>;
+  } = {},
+): Promise<TestGateway> {
   const database = await freshDatabase();
+  const registry = options.registry ? await options.registry(database) : undefined;
   const devDataDir = mkdtempSync(join(tmpdir(), 'juc-dev-data-'));
   const env = { DEV_DATA_DIR: devDataDir, ...options.env };
   const identity = await startIdentity({
@@ -36,7 +43,12 @@ export async function startTestGateway(options: { env?: Record<string, string> }
     db: database.db,
     logger: createLogger('silent', new LogCapture()),
   });
-  const testApp = await buildTestApp({ database, env, identity: identity.setup });
+  const testApp = await buildTestApp({
+    database,
+    env,
+    identity: identity.setup,
+    ...(registry ? { registry } : {}),
+  });
   const { organisations } = testApp.composition.services;
   await seedOrganisations(organisations);
   await seedDemoAccess(organisations, { idpIssuer: identity.devIdp!.issuer });

@@ -461,7 +461,9 @@ describe('citizen portal pages', function () {
         expect(event).to.include({ type: 'access', organisation: 'org-seoul-jongno', outcome: 'released' });
         expect(JSON.stringify(payload)).not.to.contain(haeun.subjectKey);
         expect(receiver.bodies[0]).not.to.contain('haeun@example.com');
-        expect(Buffer.from(receiver.bodies[0]!.split('.')[1]!, 'base64url').toString()).not.to.contain('haeun@');
+        expect(Buffer.from(receiver.bodies[0]!.split('.')[1]!, 'base64url').toString()).not.to.contain(
+          'haeun@',
+        );
 
         // Idempotent: a second run finds nothing new to enqueue or deliver.
         expect(await notifier.runOnce()).to.deep.equal({ enqueued: 0, attempted: 0 });

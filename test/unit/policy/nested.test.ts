@@ -232,7 +232,9 @@ rules:
         abstractRule(`      members: full
       '/members/name': full`),
       ),
-    ).to.deep.equal(['/rules/0/fields/~1members~1name: resident.registration-abstract /members is a list: name its items with *']);
+    ).to.deep.equal([
+      '/rules/0/fields/~1members~1name: resident.registration-abstract /members is a list: name its items with *',
+    ]);
     expect(
       problems(
         abstractRule(`      members: full

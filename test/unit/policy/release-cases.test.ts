@@ -71,7 +71,10 @@ describe('release cases (release-cases.yaml)', () => {
       }
       expect(released).to.deep.equal(c.released);
       // Files changed for nested forms (issue 22) are at 1.1.0; the rest still at 1.0.0.
-      expect(result.policy).to.deep.equal({ id: c.purpose, version: BUMPED.has(c.purpose) ? '1.1.0' : '1.0.0' });
+      expect(result.policy).to.deep.equal({
+        id: c.purpose,
+        version: BUMPED.has(c.purpose) ? '1.1.0' : '1.0.0',
+      });
     });
   }
 
