@@ -58,6 +58,7 @@ import { sessionCsrfGuard } from './consents/consent.pages.js';
 import { NotFoundError } from './errors.js';
 import { createProtectionsRepo } from './protections/protections.repo.js';
 import { protectionsRouter } from './protections/protections.routes.js';
+import { protectionPages } from './protections/protections.pages.js';
 import { createProtectionsService } from './protections/protections.service.js';
 import { createRepresentativesRepo } from './representatives/representatives.repo.js';
 import { representativesRouter } from './representatives/representatives.routes.js';
@@ -246,6 +247,17 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     ...(options.now ? { now: options.now } : {}),
   });
   pageRouters.push(portal.assetsRouter, webAssetsRouter(), consents.pageRouter, portal.pageRouter);
+  // The citizen's protection orders and representatives (issue 22): /portal/protections.
+  pageRouters.push(
+    protectionPages({
+      protections,
+      representatives,
+      catalog,
+      organisations,
+      csrf: sessionCsrfGuard(pepper),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  );
   apiRouters.push(consents.apiRouter);
   background.push(...consents.background, ...portal.background);
   const queriesRepo = createQueriesRepo(db);

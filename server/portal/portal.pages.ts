@@ -123,11 +123,12 @@ export function portalPages(deps: PortalPagesDeps): Router {
   };
 
   function nav(lang: Lang, res: Response, current: Section): SafeHtml {
-    const items: [Section, string][] = [
+    const items: [Section | 'protections', string][] = [
       ['overview', '/portal'],
       ['history', '/portal/history'],
       ['consents', '/portal/consents'],
       ['notifications', '/portal/notifications'],
+      ['protections', '/portal/protections'],
     ];
     return html`<nav class="portal-nav" aria-label="${t(lang, 'portal.nav')}">
       <ul>

@@ -1,4 +1,7 @@
-/** Words of the portal's protections page (열람 제한과 대리인): Korean first, English, Japanese. */
+/**
+ * Words of the portal's protections page (열람 제한과 대리인) and its navigation link: Korean first,
+ * English, Japanese.
+ */
 import { defineMessages } from '../web/i18n.js';
 
 defineMessages({
@@ -19,7 +22,10 @@ defineMessages({
     'protections.withdraw': '철회',
     'protections.newOrder': '열람 제한 신청',
     'protections.partyKind': '대상 종류',
-    'protections.partyId': '주민등록번호, 기관 코드 또는 담당자 코드',
+    'protections.orgField': '기관을 제한할 때: 기관',
+    'protections.personField': '개인을 제한할 때: 주민등록번호',
+    'protections.clerkField': '담당 공무원을 제한할 때: 담당자 코드',
+    'portal.nav.protections': '열람 제한과 대리인',
     'protections.label': '나만 보는 메모 (예: 전 배우자)',
     'protections.submitOrder': '제한 신청',
     'protections.representatives': '나를 대리할 수 있는 사람',
@@ -59,7 +65,10 @@ defineMessages({
     'protections.withdraw': 'Withdraw',
     'protections.newOrder': 'Apply for a protection order',
     'protections.partyKind': 'Kind of party',
-    'protections.partyId': 'National ID, organisation code or clerk code',
+    'protections.orgField': 'To bar an organisation: the organisation',
+    'protections.personField': 'To bar a person: their national ID',
+    'protections.clerkField': 'To bar a clerk: the clerk code',
+    'portal.nav.protections': 'Protections',
     'protections.label': 'A note only you see (e.g. former spouse)',
     'protections.submitOrder': 'Apply',
     'protections.representatives': 'Who may act for me',
@@ -99,7 +108,10 @@ defineMessages({
     'protections.withdraw': '撤回',
     'protections.newOrder': '閲覧制限の申請',
     'protections.partyKind': '相手の種類',
-    'protections.partyId': '住民登録番号、機関コードまたは職員コード',
+    'protections.orgField': '機関を制限する場合: 機関',
+    'protections.personField': '個人を制限する場合: 住民登録番号',
+    'protections.clerkField': '担当職員を制限する場合: 職員コード',
+    'portal.nav.protections': '閲覧制限と代理人',
     'protections.label': '自分だけが見るメモ(例: 元配偶者)',
     'protections.submitOrder': '申請',
     'protections.representatives': '私を代理できる人',

@@ -1,7 +1,8 @@
 /**
- * The portal's protections page (/portal/protections): the citizen's protection orders and the
- * representative grants about them, with forms to apply for an order, delegate, withdraw and revoke.
- * HTML over the same use cases as the API; every POST carries the session's CSRF token.
+ * The portal's protections page (/portal/protections): thin handlers over the same use cases as the
+ * API (/v1/me/protection-orders, /v1/me/representatives); the HTML is protections.views.ts. Every
+ * POST carries the session's CSRF token; a change answers 303 back to the page, a refused one the page
+ * again with what went wrong. Only a signed-in citizen sees anything.
  */
 import { Router, type Request, type Response } from 'express';
 import { CSRF_FIELD } from '../auth/csrf.js';
@@ -9,185 +10,113 @@ import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
 import { AppError } from '../errors.js';
+import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { RepresentativesService } from '../representatives/representatives.service.js';
-import type { GrantView } from '../representatives/representatives.types.js';
-import { html, type SafeHtml } from '../web/html.js';
-import { chooseLang, formatDate, langOf, t, type Lang } from '../web/i18n.js';
-import { layout } from '../web/layout.js';
+import { chooseLang, langOf, type Lang } from '../web/i18n.js';
 import type { ProtectionsService } from './protections.service.js';
-import type { PartyKind, ProtectionOrderView } from './protections.types.js';
-import './protections-ko.messages.js';
-import './protection.messages.js';
+import type { PartyInput, PartyKind } from './protections.types.js';
+import {
+  PROTECTIONS_PATH as PATH,
+  protectionsGatePage,
+  protectionsPage,
+  type Named,
+  type ProtectionsPageData,
+} from './protections.views.js';
 
 export interface ProtectionPagesDeps {
   protections: ProtectionsService;
   representatives: RepresentativesService;
   catalog: Pick<Catalog, 'list'>;
+  organisations: Pick<OrganisationsService, 'listOrganisations'>;
   csrf: CsrfGuard;
   now?: () => Date;
+  loginPath?: string;
 }
 
+/** The session's own token (sessionCsrfGuard); the scope names this page for principals without one. */
 const SCOPE = 'portal-protections';
-const PATH = '/portal/protections';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const KINDS: PartyKind[] = ['person', 'organisation', 'clerk'];
+const NO_SUCH_ID = '00000000-0000-0000-0000-000000000000';
 const DAY_MS = 86_400_000;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+const idParam = (req: Request): string =>
+  UUID.test(String(req.params.id)) ? String(req.params.id) : NO_SUCH_ID;
+
+/** The party a posted order names: the field that goes with the chosen kind. */
+export function partyFromForm(body: Record<string, unknown>): PartyInput {
+  const kind = str(body.kind) as PartyKind;
+  const label = str(body.label);
+  const named =
+    kind === 'person'
+      ? { nationalId: str(body.nationalId) }
+      : kind === 'organisation'
+        ? { orgId: str(body.orgId) }
+        : { clerkId: str(body.clerkId) };
+  return { kind, ...named, ...(label ? { label } : {}) };
+}
 
 export function protectionPages(deps: ProtectionPagesDeps): Router {
   const router = Router();
   const clock = deps.now ?? (() => new Date());
-  const personTypes = () => deps.catalog.list().filter((rt) => rt.subjectKind === 'person');
+  const loginPath = deps.loginPath ?? '/auth/login';
 
-  const hidden = (res: Response, lang: Lang) =>
-    html`<input type="hidden" name="${CSRF_FIELD}" value="${deps.csrf.token(res, SCOPE)}" />
-      <input type="hidden" name="lang" value="${lang}" />`;
+  const send = (res: Response, status: number, body: string) => {
+    res.set('Cache-Control', 'no-store');
+    res.status(status).type('html').send(body);
+  };
 
-  const button = (res: Response, lang: Lang, action: string, label: string) =>
-    html`<form method="post" action="${action}" class="inline">
-      ${hidden(res, lang)}
-      <button type="submit" class="secondary">${label}</button>
-    </form>`;
-
-  function orderItem(res: Response, lang: Lang, o: ProtectionOrderView): SafeHtml {
-    const who = o.party.orgId ?? o.party.clerkId ?? '';
-    return html`<li class="protection-order">
-      <strong>${t(lang, `protections.party.${o.party.kind}`)}</strong> ${who}
-      ${o.party.label ? html`(${o.party.label})` : ''} ·
-      ${o.courtOrderRef ? t(lang, 'protections.byCourt', { ref: o.courtOrderRef }) : t(lang, 'protections.byCitizen')}
-      · ${formatDate(lang, new Date(o.createdAt))} ·
-      ${t(lang, o.status === 'in_force' ? 'protections.inForce' : 'protections.withdrawn')}
-      ${o.status === 'in_force' ? button(res, lang, `${PATH}/orders/${o.id}/withdraw`, t(lang, 'protections.withdraw')) : ''}
-    </li>`;
-  }
-
-  function grantItem(res: Response, lang: Lang, g: GrantView, asPrincipal: boolean): SafeHtml {
-    const canEnd = g.status === 'active' && (!asPrincipal || g.revocableByPrincipal);
-    return html`<li class="grant">
-      <strong>${asPrincipal ? g.representative.name : g.principal.name}</strong>
-      · ${t(lang, `representative.kind.${g.kind}`)} ·
-      ${t(lang, 'protections.until', { date: formatDate(lang, new Date(g.validUntil)) })} ·
-      ${t(lang, `protections.status.${g.status}`)}
-      ${
-        canEnd
-          ? button(
-              res,
-              lang,
-              `${PATH}/grants/${g.id}/revoke`,
-              t(lang, asPrincipal ? 'protections.revoke' : 'protections.stepDown'),
-            )
-          : g.status === 'active'
-            ? html`<span class="tag">${t(lang, 'protections.notRevocable')}</span>`
-            : ''
-      }
-    </li>`;
+  async function named(lang: Lang): Promise<{ organisations: Named[]; recordTypes: Named[] }> {
+    const orgs = await deps.organisations.listOrganisations({ status: 'active', limit: 100 });
+    return {
+      organisations: orgs.items
+        .map((o) => ({ id: o.id, name: o.names[lang] }))
+        .sort((a, b) => a.name.localeCompare(b.name, lang)),
+      recordTypes: deps.catalog
+        .list()
+        .filter((rt) => rt.subjectKind === 'person')
+        .map((rt) => ({ id: rt.id, name: rt.names[lang] })),
+    };
   }
 
   async function render(
-    req: Request,
     res: Response,
     lang: Lang,
     citizen: CitizenPrincipal,
-    notice?: SafeHtml,
+    notice?: ProtectionsPageData['notice'],
     status = 200,
   ) {
-    const [orders, grants] = await Promise.all([
+    const [orders, grants, names] = await Promise.all([
       deps.protections.listMine(citizen),
       deps.representatives.listMine(citizen),
+      named(lang),
     ]);
-    const none = (key: string) => html`<p>${t(lang, key)}</p>`;
-    const body = html`<p><a href="/portal">${t(lang, 'protections.back')}</a></p>
-      <h1>${t(lang, 'protections.title')}</h1>
-      ${notice ?? ''}
-      <section aria-labelledby="orders">
-        <h2 id="orders">${t(lang, 'protections.orders')}</h2>
-        <p>${t(lang, 'protections.ordersIntro')}</p>
-        ${
-          orders.length
-            ? html`<ul>
-                ${orders.map((o) => orderItem(res, lang, o))}
-              </ul>`
-            : none('protections.noOrders')
-        }
-        <form method="post" action="${PATH}/orders">
-          ${hidden(res, lang)}
-          <h3>${t(lang, 'protections.newOrder')}</h3>
-          <label for="party-kind">${t(lang, 'protections.partyKind')}</label>
-          <select id="party-kind" name="kind">
-            ${KINDS.map((k) => html`<option value="${k}">${t(lang, `protections.party.${k}`)}</option>`)}
-          </select>
-          <label for="party-id">${t(lang, 'protections.partyId')}</label>
-          <input id="party-id" name="id" required maxlength="100" autocomplete="off" />
-          <label for="party-label">${t(lang, 'protections.label')}</label>
-          <input id="party-label" name="label" maxlength="100" />
-          <button type="submit" class="primary">${t(lang, 'protections.submitOrder')}</button>
-        </form>
-      </section>
-      <section aria-labelledby="representatives">
-        <h2 id="representatives">${t(lang, 'protections.representatives')}</h2>
-        ${
-          grants.representatives.length
-            ? html`<ul>
-                ${grants.representatives.map((g) => grantItem(res, lang, g, true))}
-              </ul>`
-            : none('protections.noGrants')
-        }
-        <form method="post" action="${PATH}/grants">
-          ${hidden(res, lang)}
-          <h3>${t(lang, 'protections.newDelegation')}</h3>
-          <label for="rep-id">${t(lang, 'protections.repId')}</label>
-          <input id="rep-id" name="representativeId" required maxlength="14" autocomplete="off" />
-          <label for="rep-name">${t(lang, 'protections.repName')}</label>
-          <input id="rep-name" name="representativeName" required maxlength="100" />
-          <label for="own-name">${t(lang, 'protections.ownName')}</label>
-          <input id="own-name" name="principalName" required maxlength="100" />
-          <label for="days">${t(lang, 'protections.validDays')}</label>
-          <input id="days" name="days" type="number" min="1" max="365" value="30" required />
-          <fieldset>
-            <legend>${t(lang, 'protections.recordTypes')}</legend>
-            ${personTypes().map(
-              (rt) =>
-                html`<label
-                  ><input type="checkbox" name="recordType" value="${rt.id}" /> ${rt.names[lang]}</label
-                >`,
-            )}
-          </fieldset>
-          <button type="submit" class="primary">${t(lang, 'protections.submitDelegation')}</button>
-        </form>
-      </section>
-      <section aria-labelledby="principals">
-        <h2 id="principals">${t(lang, 'protections.principals')}</h2>
-        ${
-          grants.principals.length
-            ? html`<ul>
-                ${grants.principals.map((g) => grantItem(res, lang, g, false))}
-              </ul>`
-            : none('protections.noGrants')
-        }
-      </section>`;
-    res.set('Cache-Control', 'no-store');
-    res
-      .status(status)
-      .type('html')
-      .send(layout({ lang, path: PATH, title: t(lang, 'protections.title'), styles: ['portal.css'], body }));
+    const csrfToken = deps.csrf.token(res, SCOPE);
+    send(
+      res,
+      status,
+      protectionsPage({ lang, csrfToken, orders, grants, ...names, ...(notice ? { notice } : {}) }),
+    );
   }
 
-  const citizenOf = (res: Response): CitizenPrincipal | undefined => {
-    const p = principalOf(res);
-    return p?.kind === 'citizen' ? p : undefined;
-  };
+  /** The citizen, or the answer for anyone else: a sign-in link (200) or a 403. */
+  function gate(res: Response, lang: Lang): CitizenPrincipal | undefined {
+    const principal = principalOf(res);
+    if (principal?.kind === 'citizen') return principal;
+    const signIn = `${loginPath}?as=citizen&return_to=${encodeURIComponent(PATH)}`;
+    send(res, principal ? 403 : 200, protectionsGatePage(lang, Boolean(principal), signIn));
+    return undefined;
+  }
 
   router.get(PATH, async (req, res) => {
     const lang = chooseLang(req, res);
-    const citizen = citizenOf(res);
-    if (!citizen) return res.redirect(303, `/auth/login?as=citizen&return_to=${encodeURIComponent(PATH)}`);
-    await render(req, res, lang, citizen);
+    const citizen = gate(res, lang);
+    if (citizen) await render(res, lang, citizen, req.query.done === '1' ? 'done' : undefined);
   });
 
-  /** A form's change: CSRF, the use case, then back to the page (or the page with what went wrong). */
+  /** A form's change: the citizen, CSRF, the use case, then back to the page or the page with the failure. */
   const post = (
     path: string,
     change: (citizen: CitizenPrincipal, body: Record<string, unknown>, req: Request) => Promise<unknown>,
@@ -195,42 +124,22 @@ export function protectionPages(deps: ProtectionPagesDeps): Router {
     router.post(path, async (req, res) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const lang = langOf(body.lang, req, res);
-      const citizen = citizenOf(res);
-      if (!citizen) return res.redirect(303, `/auth/login?as=citizen&return_to=${encodeURIComponent(PATH)}`);
-      const failed = (status: number) =>
-        render(
-          req,
-          res,
-          lang,
-          citizen,
-          html`<p class="notice error" role="alert">${t(lang, 'protections.failed')}</p>`,
-          status,
-        );
-      if (!deps.csrf.verify(res, SCOPE, body[CSRF_FIELD])) return failed(403);
+      const citizen = gate(res, lang);
+      if (!citizen) return;
+      if (!deps.csrf.verify(res, SCOPE, body[CSRF_FIELD])) return render(res, lang, citizen, 'failed', 403);
       try {
         await change(citizen, body, req);
       } catch (err) {
-        if (err instanceof AppError && err.status < 500) return failed(err.status);
+        if (err instanceof AppError && err.status < 500)
+          return render(res, lang, citizen, 'failed', err.status);
         throw err;
       }
-      res.redirect(303, `${PATH}?lang=${lang}`);
+      res.redirect(303, `${PATH}?done=1`);
     });
 
-  post(`${PATH}/orders`, (citizen, body) => {
-    const kind = str(body.kind) as PartyKind;
-    const id = str(body.id);
-    const label = str(body.label);
-    return deps.protections.registerMine(citizen, {
-      kind,
-      ...(kind === 'person' ? { nationalId: id } : kind === 'organisation' ? { orgId: id } : { clerkId: id }),
-      ...(label ? { label } : {}),
-    });
-  });
+  post(`${PATH}/orders`, (citizen, body) => deps.protections.registerMine(citizen, partyFromForm(body)));
   post(`${PATH}/orders/:id/withdraw`, (citizen, _body, req) =>
-    deps.protections.withdrawMine(
-      citizen,
-      UUID.test(String(req.params.id)) ? String(req.params.id) : '00000000-0000-0000-0000-000000000000',
-    ),
+    deps.protections.withdrawMine(citizen, idParam(req)),
   );
   post(`${PATH}/grants`, (citizen, body) => {
     const days = Math.min(365, Math.max(1, Math.floor(Number(str(body.days)) || 0)));
@@ -242,10 +151,7 @@ export function protectionPages(deps: ProtectionPagesDeps): Router {
     });
   });
   post(`${PATH}/grants/:id/revoke`, (citizen, _body, req) =>
-    deps.representatives.revokeMine(
-      citizen,
-      UUID.test(String(req.params.id)) ? String(req.params.id) : '00000000-0000-0000-0000-000000000000',
-    ),
+    deps.representatives.revokeMine(citizen, idParam(req)),
   );
   return router;
 }
