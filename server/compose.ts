@@ -49,7 +49,9 @@ import {
   type OrganisationsService,
 } from './organisations/organisations.service.js';
 import { policyRouter } from './policy/policy.routes.js';
-import { createConsentsModule, type ConsentsModule } from './consents/consents.module.js';
+import { createConsentsModule, publicBaseUrl, type ConsentsModule } from './consents/consents.module.js';
+import { createConsentsRepo } from './consents/consents.repo.js';
+import { createRequestWithdrawal } from './console/request-withdrawal.js';
 import { guardedPost, type Resolve } from './notices/outbound.js';
 import { createPortalModule, type PortalModule } from './portal/portal.module.js';
 import { webAssetsRouter } from './web/static.js';
@@ -327,6 +329,14 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       catalog,
       organisations,
       csrf: sessionCsrfGuard(pepper),
+      withdraw: createRequestWithdrawal({
+        consents: consents.service,
+        repo: createConsentsRepo(db),
+        ...(options.now ? { now: options.now } : {}),
+      }),
+      publicUrl: publicBaseUrl(config),
+      sessionIdleSec: config.auth.sessionIdleTimeoutSec,
+      ...(options.now ? { now: options.now } : {}),
     }),
     // The auditor's and administrator's consoles (issue 20): /audit, /admin.
     ...createStaffPages({

@@ -74,12 +74,13 @@ defineMessages({
     'console.error.scheme': '식별번호 종류를 선택해 주십시오.',
     'console.error.subjectMissing': '민원인의 식별번호를 입력해 주십시오.',
     'console.error.identifier': '올바른 {scheme}이(가) 아닙니다. 숫자를 확인한 후 다시 입력해 주십시오.',
-    'console.error.objectMissing': '{scheme}을(를) 입력해 주십시오.',
+    'console.error.objectMissing':
+      '“{record}”을(를) 조회하려면 {scheme}을(를) 입력하거나 이 기록의 선택을 해제해 주십시오.',
     'console.error.mixedSchemes': '“{record}”은(는) 다른 종류의 식별번호로 조회합니다. 따로 확인해 주십시오.',
     'console.error.mode.full':
-      '“{record}”은(는) 예/아니요 확인만 가능합니다. “예/아니요 확인만”을 선택해 주십시오.',
+      '“{record}”은(는) 예/아니요 확인만 가능합니다. 조회 방식을 “예/아니요 확인만”으로 바꾸거나 이 기록의 선택을 해제해 주십시오.',
     'console.error.mode.fact-check':
-      '“{record}”에는 예/아니요 확인 항목이 없습니다. “정책에 따라 제공되는 항목”을 선택해 주십시오.',
+      '“{record}”에는 예/아니요 확인 항목이 없습니다. “정책에 따라 제공되는 항목”을 선택하거나 이 기록의 선택을 해제해 주십시오.',
     'console.error.consentMode': '민원인의 동의 방법을 선택해 주십시오.',
     'console.error.citizenPersonal':
       '“{record}”은(는) 민원인이 휴대전화로 승인할 수 있는 개인 기록이 아닙니다. 서면 동의서를 이용해 주십시오.',
@@ -102,8 +103,7 @@ defineMessages({
     'console.status.REQUESTED': '민원인의 결정을 기다리는 중입니다…',
     'console.status.ACTIVE': '민원인이 승인했습니다. 지금 조회할 수 있습니다.',
     'console.status.REJECTED': '민원인이 거부했습니다. 이 요청으로는 기록을 가져올 수 없습니다.',
-    'console.status.EXPIRED':
-      '민원인이 결정하기 전에 요청 기간이 만료되었습니다. 처음부터 다시 시작해 주십시오.',
+    'console.status.EXPIRED': '민원인이 결정하기 전에 요청 기간이 만료되었습니다.',
     'console.status.REVOKED': '민원인이 이 동의를 철회했습니다.',
     'console.status.PAUSED': '민원인이 이 동의를 일시정지했습니다.',
     'console.status.EXHAUSTED': '이 동의의 이용 횟수를 모두 사용했습니다.',

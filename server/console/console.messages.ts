@@ -77,12 +77,13 @@ defineMessages({
     'console.error.scheme': 'Choose the kind of identifier.',
     'console.error.subjectMissing': 'Enter the citizen’s identifier.',
     'console.error.identifier': 'This is not a valid {scheme}. Check the digits and try again.',
-    'console.error.objectMissing': 'Enter the {scheme}.',
+    'console.error.objectMissing': 'To verify “{record}”, enter the {scheme} or untick the record.',
     'console.error.mixedSchemes':
       '“{record}” is looked up by another kind of identifier: verify it separately.',
-    'console.error.mode.full': '“{record}” answers yes/no checks only: choose “Yes/no checks only”.',
+    'console.error.mode.full':
+      '“{record}” answers yes/no checks only: choose “Yes/no checks only” or untick the record.',
     'console.error.mode.fact-check':
-      '“{record}” has no yes/no checks: choose “The fields the policy releases”.',
+      '“{record}” has no yes/no checks: choose “The fields the policy releases” or untick the record.',
     'console.error.consentMode': 'Choose how the citizen consents.',
     'console.error.citizenPersonal':
       '“{record}” is not a personal record the citizen can approve on the phone: use the signed paper form.',
@@ -106,7 +107,7 @@ defineMessages({
     'console.status.REQUESTED': 'Waiting for the citizen to decide…',
     'console.status.ACTIVE': 'The citizen approved. You can run the query now.',
     'console.status.REJECTED': 'The citizen refused. Nothing can be fetched with this request.',
-    'console.status.EXPIRED': 'The request expired before the citizen decided. Start again.',
+    'console.status.EXPIRED': 'The request expired before the citizen decided.',
     'console.status.REVOKED': 'The citizen revoked this consent.',
     'console.status.PAUSED': 'The citizen paused this consent.',
     'console.status.EXHAUSTED': 'This consent has been used as often as it allowed.',
@@ -254,12 +255,12 @@ defineMessages({
     'console.error.scheme': '番号の種類を選んでください。',
     'console.error.subjectMissing': '本人の番号を入力してください。',
     'console.error.identifier': '有効な{scheme}ではありません。数字を確認してもう一度入力してください。',
-    'console.error.objectMissing': '{scheme}を入力してください。',
+    'console.error.objectMissing': '「{record}」を照会するには{scheme}を入力するか、選択を外してください。',
     'console.error.mixedSchemes': '「{record}」は別の種類の番号で照会します。別に確認してください。',
     'console.error.mode.full':
-      '「{record}」ははい／いいえの確認のみです。「はい／いいえの確認のみ」を選んでください。',
+      '「{record}」ははい／いいえの確認のみです。「はい／いいえの確認のみ」を選ぶか、選択を外してください。',
     'console.error.mode.fact-check':
-      '「{record}」にははい／いいえの確認がありません。「ポリシーが提供を認める項目」を選んでください。',
+      '「{record}」にははい／いいえの確認がありません。「ポリシーが提供を認める項目」を選ぶか、選択を外してください。',
     'console.error.consentMode': '本人の同意の方法を選んでください。',
     'console.error.citizenPersonal':
       '「{record}」は本人がスマートフォンで同意できる個人の記録ではありません。署名済みの同意書を使ってください。',
@@ -283,7 +284,7 @@ defineMessages({
     'console.status.REQUESTED': '本人の判断を待っています…',
     'console.status.ACTIVE': '本人が同意しました。照会を実行できます。',
     'console.status.REJECTED': '本人が拒否しました。この依頼では何も取得できません。',
-    'console.status.EXPIRED': '本人が判断する前に依頼の期限が切れました。最初からやり直してください。',
+    'console.status.EXPIRED': '本人が判断する前に依頼の期限が切れました。',
     'console.status.REVOKED': '本人がこの同意を撤回しました。',
     'console.status.PAUSED': '本人がこの同意を一時停止しました。',
     'console.status.EXHAUSTED': 'この同意は許可された回数まで利用されました。',

@@ -163,7 +163,7 @@ export function createConsoleService(deps: ConsoleDeps) {
         problems.push({
           field,
           key: 'console.error.objectMissing',
-          params: { scheme: type.identifierScheme },
+          params: { scheme: type.identifierScheme, recordType: type.id },
         });
         continue;
       }

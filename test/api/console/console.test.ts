@@ -160,7 +160,7 @@ describe('clerk console pages', function () {
         /id="documentReference"[^>]*aria-describedby="documentReference-hint error-documentReference"/,
       );
       // The form keeps what was typed, and nothing happened.
-      expect(res.text).to.match(/value="tax.income-amount-certificate"\s+checked/);
+      expect(res.text).to.match(/value="tax.income-amount-certificate"\s+data-modes="[^"]*"\s+checked/);
       expect(res.text).not.to.contain('Released fields');
       expect(await auditCount()).to.equal(audits);
       expect(await consentCount()).to.equal(consents);
@@ -282,7 +282,7 @@ describe('clerk console pages', function () {
       );
       const consentId = /name="consentId" value="([0-9a-f-]{36})"/.exec(waiting.text)![1]!;
       expect(waiting.text).to.contain('data-status="REQUESTED"');
-      expect(waiting.text).to.match(/id="run-query"\s+hidden/);
+      expect(waiting.text).to.match(/id="run-query"[^>]*\shidden[\s>]/);
 
       const decided = await decideOnScreen(
         t,
@@ -295,7 +295,7 @@ describe('clerk console pages', function () {
       const ready = await post({ ...fields, consentId, step: 'check' });
       expect(ready.text).to.contain('data-status="ACTIVE"');
       expect(ready.text).to.contain('The citizen approved');
-      expect(ready.text).not.to.match(/id="run-query"\s+hidden/);
+      expect(ready.text).not.to.match(/id="run-query"[^>]*\shidden[\s>]/);
 
       const result = await post({ ...fields, consentId, step: 'run' });
       expect(result.status, result.text.slice(0, 500)).to.equal(200);
