@@ -21,6 +21,7 @@ import { problemHandler } from './http/problem.js';
 import { responseValidation } from './http/response-validation.js';
 import { requestId } from './http/request-id.js';
 import { NotFoundError } from './errors.js';
+import { NON_API_PATHS } from './shared/paths.js';
 import { join } from 'node:path';
 
 export interface AppDeps {
@@ -43,11 +44,6 @@ export interface AppDeps {
    */
   errorSteps?: { early?: ErrorRequestHandler[]; late?: ErrorRequestHandler[] };
 }
-
-/** Paths outside the API contract: pages, static assets and the spec itself. */
-// /audit is the auditor's console, but /audit/v1/ is the tiles API of the contract (C2SP tlog-tiles).
-export const NON_API_PATHS =
-  /^\/(docs|openapi|assets|console|portal|consent|auth|admin)(\/|$)|^\/audit(?!\/v1(\/|$))(\/|$)|^\/$/;
 
 export function createApp(deps: AppDeps): Express {
   const app = express();

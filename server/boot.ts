@@ -15,8 +15,9 @@ import { compose } from './compose.js';
 import { createHttpServer } from './http/http-server.js';
 import { seedOrganisations } from './organisations/seed.js';
 import { startDevWitnesses } from './witness/dev-witnesses.js';
-import { startIdentity, type Identity } from './auth/identity.js';
+import type { Identity } from './auth/identity.js';
 import { seedDemoAccess, writeDemoClientKeys } from './dev/demo-clients.js';
+import { startIdentityOrDevIdp } from './dev/dev-identity.js';
 import { startMailSink } from './dev/mail-sink.js';
 import { loadCatalog } from './catalog/catalog.js';
 import { demoCitizenHoldings, demoCitizenLines } from './dev/registry/demo-listing.js';
@@ -68,7 +69,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
 
   let identity: Identity;
   try {
-    identity = await startIdentity({ config, db, logger });
+    identity = await startIdentityOrDevIdp({ config, db, logger });
   } catch (err) {
     await db.destroy();
     await embedded?.stop();

@@ -7,6 +7,7 @@ import type { Express, RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
+import type { BackgroundTask } from './shared/types.js';
 import type { Config } from './config.js';
 import { poolStats } from './db/db.js';
 import { pendingMigrations } from './db/migrations.js';
@@ -71,12 +72,7 @@ import { createConsoleService } from './console/console.service.js';
 import { loadPolicyService, type PolicyService } from './policy/policy.service.js';
 import { createStaffPages } from './staff/staff.module.js';
 
-/** Something that runs beside the HTTP server (sequencer, checkpointer, webhook sender ...). */
-export interface BackgroundTask {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { BackgroundTask };
 
 export interface ComposeOptions {
   config: Readonly<Config>;

@@ -14,7 +14,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { DataKeyPurpose, DataKeyRepo } from './data-key.repo.js';
 

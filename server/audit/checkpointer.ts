@@ -9,7 +9,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { ed25519Signer } from './checkpoint.js';
 import { EMPTY_ROOT, type NodeId } from './merkle.js';

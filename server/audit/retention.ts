@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 
 const PARTITION = /^audit_entry_p(\d{4})(\d{2})$/;
 

@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 import { CompactRange } from './compact-range.js';
 import { commitEntry } from './commitment.js';
 import { committedValue } from './leaf-value.js';

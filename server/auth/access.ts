@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
-import { NON_API_PATHS } from '../app.js';
+import { NON_API_PATHS } from '../shared/paths.js';
 import { OPENAPI_DIR } from '../docs/docs.routes.js';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { principalOf, type Principal } from './principal.js';

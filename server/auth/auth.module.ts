@@ -6,7 +6,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 import type { Config } from '../config.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import { createAccessControl, loadOperationAccess } from './access.js';

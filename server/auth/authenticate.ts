@@ -8,7 +8,7 @@
  *  - neither: anonymous (routes decide, via their declared access rule).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { NON_API_PATHS } from '../app.js';
+import { NON_API_PATHS } from '../shared/paths.js';
 import { AppError, UnauthenticatedError } from '../errors.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { AccessTokenVerifier } from './access-token.js';

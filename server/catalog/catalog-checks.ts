@@ -1,11 +1,8 @@
 import type { CategoryFile, FieldSchema, ItemSchema, RecordTypeEntry } from './catalog.types.js';
+import type { CatalogProblem } from './catalog.types.js';
 import { separateConsentProblems } from './separate-consent-checks.js';
 
-/** A rule JSON Schema cannot express, broken at `pointer` inside the file. */
-export interface CatalogProblem {
-  pointer: string;
-  message: string;
-}
+export type { CatalogProblem };
 
 function checkRequired(schema: FieldSchema | ItemSchema, pointer: string, problems: CatalogProblem[]): void {
   if (schema.properties) {

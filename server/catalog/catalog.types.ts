@@ -150,3 +150,9 @@ export interface Catalog {
   holder(id: string): Holder;
   readonly size: number;
 }
+
+/** A rule JSON Schema cannot express, broken at `pointer` inside the file. */
+export interface CatalogProblem {
+  pointer: string;
+  message: string;
+}

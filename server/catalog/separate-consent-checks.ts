@@ -4,8 +4,7 @@
  * (an art. 23 item is `sensitive`, an art. 24 number an `identifier`), so a typo cannot put a
  * resident registration number into the ordinary part of a consent screen.
  */
-import type { CatalogProblem } from './catalog-checks.js';
-import type { FieldSchema, ItemSchema } from './catalog.types.js';
+import type { CatalogProblem, FieldSchema, ItemSchema } from './catalog.types.js';
 
 const EXPECTED = { sensitive: 'sensitive', 'unique-identifier': 'identifier' } as const;
 

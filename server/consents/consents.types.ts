@@ -1,6 +1,5 @@
 /** Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7. */
 import type { OrgClass } from '../organisations/organisations.types.js';
-import type { SeparateAgreement } from './separate-consent.js';
 
 export type ConsentStatus =
   'REQUESTED' | 'ACTIVE' | 'REJECTED' | 'PAUSED' | 'REVOKED' | 'EXPIRED' | 'EXHAUSTED';
@@ -46,6 +45,21 @@ export interface RequestedFields {
 
 /** Field names granted per record type; 'all' where a paper form or a statute covers the whole record. */
 export type GrantedFields = Record<string, string[] | 'all'>;
+
+/** PIPA arts. 23/24: the two kinds of item asked for apart (separate-consent.ts). */
+export type SeparateKind = 'sensitive' | 'unique-identifier';
+
+/** Per record type, the flagged fields of one kind. */
+export type FieldsByType = Record<string, string[]>;
+
+/** What the citizen (or the attested form) agreed to apart from the rest, item by item. */
+export interface SeparateAgreement {
+  sensitive: FieldsByType;
+  uniqueIdentifier: FieldsByType;
+  /** Who agreed: the citizen on the approval screen, or the citizen on a paper form a clerk attests. */
+  by: 'citizen' | 'attested-form';
+  at: string;
+}
 
 export interface DataRange {
   from: string;

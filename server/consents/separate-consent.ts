@@ -16,22 +16,10 @@
  */
 import type { Catalog, RecordType } from '../catalog/catalog.types.js';
 import { ForbiddenError } from '../errors.js';
-import type { GrantedFields } from './consents.types.js';
+import type { FieldsByType, GrantedFields, SeparateAgreement, SeparateKind } from './consents.types.js';
 
-export type SeparateKind = 'sensitive' | 'unique-identifier';
+export type { FieldsByType, SeparateAgreement, SeparateKind };
 export const SEPARATE_KINDS: readonly SeparateKind[] = ['sensitive', 'unique-identifier'];
-
-/** Per record type, the flagged fields of one kind. */
-export type FieldsByType = Record<string, string[]>;
-
-/** What the citizen (or the attested form) agreed to apart from the rest, item by item. */
-export interface SeparateAgreement {
-  sensitive: FieldsByType;
-  uniqueIdentifier: FieldsByType;
-  /** Who agreed: the citizen on the approval screen, or the citizen on a paper form a clerk attests. */
-  by: 'citizen' | 'attested-form';
-  at: string;
-}
 
 const keyOf = (kind: SeparateKind): 'sensitive' | 'uniqueIdentifier' =>
   kind === 'sensitive' ? 'sensitive' : 'uniqueIdentifier';

@@ -7,8 +7,9 @@
 import { parse as parseCookieHeader } from 'cookie';
 import type { Request, Response } from 'express';
 import IntlMessageFormat from 'intl-messageformat';
+import type { Lang } from '../shared/types.js';
 
-export type Lang = 'ko' | 'en' | 'ja';
+export type { Lang };
 /** In the order of the language switch; the first is the default. */
 export const LANGS: readonly Lang[] = ['ko', 'en', 'ja'];
 export const DEFAULT_LANG: Lang = 'ko';

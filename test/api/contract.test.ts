@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { parse } from 'yaml';
-import { NON_API_PATHS } from '../../server/app.js';
+import { NON_API_PATHS } from '../../server/shared/paths.js';
 import { OPENAPI_DIR } from '../../server/docs/docs.routes.js';
 import { buildTestApp } from '../support/app.js';
 

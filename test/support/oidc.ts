@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { DEV_API_AUDIENCE, startIdentity, type Identity } from '../../server/auth/identity.js';
+import type { Identity } from '../../server/auth/identity.js';
+import { DEV_API_AUDIENCE, startIdentityOrDevIdp } from '../../server/dev/dev-identity.js';
 import { readDemoClientKey, seedDemoAccess, writeDemoClientKeys } from '../../server/dev/demo-clients.js';
 import { createHttpServer } from '../../server/http/http-server.js';
 import { createLogger } from '../../server/http/logger.js';
@@ -38,7 +39,7 @@ export async function startTestGateway(
   const registry = options.registry ? await options.registry(database) : undefined;
   const devDataDir = mkdtempSync(join(tmpdir(), 'juc-dev-data-'));
   const env = { DEV_DATA_DIR: devDataDir, ...options.env };
-  const identity = await startIdentity({
+  const identity = await startIdentityOrDevIdp({
     config: testConfig(env),
     db: database.db,
     logger: createLogger('silent', new LogCapture()),

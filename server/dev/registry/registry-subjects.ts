@@ -10,23 +10,16 @@ import {
   ipApplicationNumberFor,
   syntheticCorporation,
   syntheticPerson,
-  type Sex,
   type SyntheticCorporation,
   type SyntheticPerson,
   type SyntheticSubject,
 } from './generate-subjects.js';
 import { DEMO_HEADS, DEMO_INDEX_BASE, demoIndex } from './population/demo.js';
-import type { RegistryRepo } from './registry.repo.js';
+import type { PersonProfile, RegistryRepo } from './registry.repo.js';
 
 export { DEMO_INDEX_BASE };
 
-export interface PersonProfile {
-  name: string;
-  nameRomanised: string;
-  birthDate: string;
-  sex: Sex;
-  rrn: string;
-}
+export type { PersonProfile };
 
 export type ObjectScheme = 'pnu' | 'vehicle-plate' | 'vin' | 'ship-number' | 'imo' | 'ip-application-number';
 

@@ -1,6 +1,15 @@
 /** knex only: lookups of the reference registry's subjects and objects (tables registry_*). */
 import type { Knex } from 'knex';
-import type { PersonProfile } from './registry-subjects.js';
+import type { Sex } from './population/households.js';
+
+/** Real-looking values that replace the generated ones for explicitly inserted people (demo citizens). */
+export interface PersonProfile {
+  name: string;
+  nameRomanised: string;
+  birthDate: string;
+  sex: Sex;
+  rrn: string;
+}
 
 export interface PersonRef {
   idx: number;

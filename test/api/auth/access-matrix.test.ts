@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { loadOperationAccess } from '../../../server/auth/access.js';
-import { DEV_API_AUDIENCE } from '../../../server/auth/identity.js';
+import { DEV_API_AUDIENCE } from '../../../server/dev/dev-identity.js';
 import { DEMO_CITIZENS } from '../../../server/dev/demo-identities.js';
 import { bankClient, Browser, startTestGateway, type TestGateway } from '../../support/oidc.js';
 

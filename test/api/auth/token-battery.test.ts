@@ -17,7 +17,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { accessTokenHash } from '../../../server/auth/dpop.js';
-import { DEV_API_AUDIENCE } from '../../../server/auth/identity.js';
+import { DEV_API_AUDIENCE } from '../../../server/dev/dev-identity.js';
 import { bankClient, startTestGateway, type BankClient, type TestGateway } from '../../support/oidc.js';
 import { b64url, newDPoPKey, newSigningKey, nowSec, type DPoPKey } from '../../unit/auth/token-kit.js';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { accessTokenHash } from '../../../server/auth/dpop.js';
-import { DEV_API_AUDIENCE } from '../../../server/auth/identity.js';
+import { DEV_API_AUDIENCE } from '../../../server/dev/dev-identity.js';
 import { DEFAULT_API_SCOPE } from '../../../server/dev/identity-provider-config.js';
 import { DEMO_CITIZENS } from '../../../server/dev/demo-identities.js';
 import { bankClient, Browser, type BankClient, type TestGateway } from '../../support/oidc.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIdentity } from '../../../server/auth/identity.js';
+import { startIdentityOrDevIdp as startIdentity } from '../../../server/dev/dev-identity.js';
 import type { Principal } from '../../../server/auth/principal.js';
 import { createPgReplayStore, createSessionsRepo, tokenHash } from '../../../server/auth/sessions.repo.js';
 import { createLogger } from '../../../server/http/logger.js';

@@ -6,7 +6,7 @@
 import { DEMO_CITIZENS } from '../../demo-identities.js';
 import { SURNAMES } from '../generate-pools.js';
 import { daysFromIsoDate } from './calendar.js';
-import type { HouseholdRole, Identity, Sex } from './households.js';
+import type { HouseholdRole, Identity, Sex } from './people.js';
 
 export const DEMO_INDEX_BASE = 1_900_000_000;
 

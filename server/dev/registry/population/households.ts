@@ -10,19 +10,10 @@ import { GIVEN_FIRST, GIVEN_SECOND, SURNAMES } from '../generate-pools.js';
 import { Random, padNumber } from '../generate-random.js';
 import { REFERENCE_DAY, isoDateFromDays, plusYears } from './calendar.js';
 import { demoHead, type DemoHead } from './demo.js';
+import type { HouseholdRole, Identity, Sex } from './people.js';
 import { addressOfParcel, parcelNumberFor, type SyntheticAddress } from './parcels.js';
 
-export type Sex = 'male' | 'female';
-export type HouseholdRole = 'head' | 'spouse' | 'child' | 'parent';
-
-export interface Identity {
-  readonly name: string;
-  readonly nameRomanised: string;
-  readonly sex: Sex;
-  readonly birthDate: string;
-  /** Canonical resident registration number, legacy check digit valid. */
-  readonly rrn: string;
-}
+export type { HouseholdRole, Identity, Sex };
 
 export interface Member extends Identity {
   readonly index: number;
