@@ -13,6 +13,8 @@ import {
   type ErrorCode,
   type FieldIssue,
 } from '../errors.js';
+import { chooseLang } from '../web/i18n.js';
+import { errorPageView, wantsErrorPage } from '../web/error-page.js';
 
 export const PROBLEM_TYPE_BASE = 'https://joint-use-center.github.io/problems/';
 
@@ -115,6 +117,19 @@ export function problemHandler(logger: Logger) {
       logger.error({ reqId: req.id, code: error.code, err: cause }, 'request failed');
     } else {
       logger.info({ reqId: req.id, code: error.code, status: error.status }, 'request refused');
+    }
+    // One mapping, two representations: a browser asking for a page gets the HTML error page.
+    if (wantsErrorPage(req)) {
+      for (const [name, value] of Object.entries(error.headers ?? {})) {
+        if (name !== 'WWW-Authenticate') res.setHeader(name, value);
+      }
+      const lang = chooseLang(req, res);
+      res.set('Cache-Control', 'no-store');
+      res
+        .status(error.status)
+        .type('html')
+        .send(errorPageView({ lang, status: error.status, path: req.path, requestId: String(req.id) }));
+      return;
     }
     sendProblem(res, error, String(req.id));
   };

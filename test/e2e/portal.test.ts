@@ -284,13 +284,15 @@ describe('citizen portal in a browser (chromium, dev IdP)', function () {
     expect(await summary.innerText()).to.contain('All 3 entries on this page are in the signed log');
     expect(await page.locator('[data-verify-index][data-verify-status="verified"]').count()).to.equal(3);
     expect(await items.first().innerText()).to.contain('Hanbit Bank');
-    expect(await page.locator('ol.access-list').innerText()).to.contain('clerk-jongno-kim');
+    expect(await page.locator('ol.access-list').innerText()).to.contain('Counter clerk (reference 52EB5A)');
+    expect(await page.locator('ol.access-list').innerText()).not.to.contain('clerk-jongno-kim');
     expect(await page.locator('ol.access-list').innerText()).to.contain('Refused');
     await shot('portal-history');
     await expectAccessible('/portal/history', 'history', '#verify-summary[data-verify-status="verified"]');
     await checkJapanese('portal-history', 'アクセス履歴', '#verify-summary[data-verify-status="verified"]');
 
-    // Filters (a GET form) narrow the list; the check runs again on the filtered page.
+    // Filters (a GET form, folded above the list) narrow the list; the check runs again on the filtered page.
+    await page.getByText('Search by period, organisation or record').click();
     await page.getByLabel('Record', { exact: true }).selectOption('land.ledger');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/record_type=land.ledger/);

@@ -157,14 +157,14 @@ describe('citizen portal pages', function () {
       expect(ja.text).to.contain('ログアウト');
     }
     const ja = await get('/portal/history?lang=ja', minjun);
-    expect(ja.text).to.contain('ログ項目');
+    expect(ja.text).to.contain('確認番号');
     expect(ja.text).to.contain('提供済み');
     expect(ja.text).to.contain('拒否');
   });
 
   it('shows all and only the citizen’s visible accesses, in plain words, with the gap an embargo leaves', async () => {
     const res = await get('/portal/history', minjun);
-    const items = res.text.match(/<li class="access /g) ?? [];
+    const items = res.text.match(/<li\s+class="access /g) ?? [];
     expect(items).to.have.length(2);
     expect(res.text).to.contain('Hanbit Bank');
     expect(res.text).to.contain('Mortgage loan screening');
@@ -172,7 +172,9 @@ describe('citizen portal pages', function () {
     expect(res.text).to.contain('approximately');
     expect(res.text).to.contain('Refused');
     expect(res.text).to.contain('you had revoked or paused the consent');
-    expect(res.text).to.contain('clerk-test-jongno');
+    // A clerk is the office's counter clerk with a short reference (sha256 of the clerk id), never the id.
+    expect(res.text).to.contain('Counter clerk (reference 9707AF)');
+    expect(res.text).not.to.contain('clerk-test-jongno');
     expect(res.text).to.contain('signed paper form');
     expect(res.text).to.contain('Some entries are not shown yet: 1 access between these');
     // Never another citizen's entries, never an embargoed one.
@@ -183,18 +185,18 @@ describe('citizen portal pages', function () {
     expect(res.text.match(/data-verify-index="\d+"/g)).to.have.length(2);
     expect(res.text).to.contain('data-verify-api="/v1/me/access-log?limit=100"');
     const theirs = await get('/portal/history', seoyeon);
-    expect(theirs.text).to.contain('clerk-only-seoyeon');
-    expect(theirs.text).not.to.contain('clerk-test-jongno');
+    expect(theirs.text).to.contain('Counter clerk (reference A1BFB5)');
+    expect(theirs.text).not.to.contain('9707AF');
   });
 
   it('filters by organisation, record type and date, and ties bad dates to their field', async () => {
     const byType = await get('/portal/history?record_type=land.ledger', minjun);
-    expect(byType.text.match(/<li class="access /g)).to.have.length(1);
+    expect(byType.text.match(/<li\s+class="access /g)).to.have.length(1);
     expect(byType.text).to.contain('<option value="land.ledger" selected');
     expect(byType.text).not.to.contain('Some entries are not shown yet');
     expect(byType.text).to.contain('/v1/me/access-log.csv?record_type=land.ledger');
     const byOrg = await get('/portal/history?organisation=org-bank-hanbit', minjun);
-    expect(byOrg.text.match(/<li class="access /g)).to.have.length(1);
+    expect(byOrg.text.match(/<li\s+class="access /g)).to.have.length(1);
     expect(byOrg.text).to.contain('Hanbit Bank');
     // Filter choices come from the citizen's visible entries only.
     expect(byOrg.text).not.to.contain('value="org-mois"');
@@ -203,7 +205,7 @@ describe('citizen portal pages', function () {
     expect(future.text).to.contain('No accesses match.');
     const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
     const todays = await get(`/portal/history?from=${today}&to=${today}`, minjun);
-    expect(todays.text.match(/<li class="access /g)).to.have.length(2);
+    expect(todays.text.match(/<li\s+class="access /g)).to.have.length(2);
     const bad = await get('/portal/history?from=2026-02-31&to=yesterday', minjun);
     expect(bad.status).to.equal(200);
     expect(bad.text).to.contain('id="f-from-error"');
@@ -233,11 +235,11 @@ describe('citizen portal pages', function () {
     await t.composition.audit.service.appendMany(Array.from({ length: 23 }, () => access(jihoon.subjectKey)));
     await sequence();
     const first = await get('/portal/history', jihoon);
-    expect(first.text.match(/<li class="access /g)).to.have.length(20);
+    expect(first.text.match(/<li\s+class="access /g)).to.have.length(20);
     const next = /href="\/portal\/history\?cursor=([^"]+)" rel="next"/.exec(first.text)?.[1];
     expect(next).to.be.a('string');
     const second = await get(`/portal/history?cursor=${next}`, jihoon);
-    expect(second.text.match(/<li class="access /g)).to.have.length(3);
+    expect(second.text.match(/<li\s+class="access /g)).to.have.length(3);
     expect(second.text).to.contain('Newest accesses');
     expect(second.text).not.to.contain('rel="next"');
   });
