@@ -40,9 +40,12 @@ export function nestedFormAt(nested: readonly ReleasedField[], path: readonly st
 
 /** A display mask for an identifier the policy did not release whole: the birth date part of an RRN, else a third. */
 export function maskIdentifier(value: string): string {
+  const compact = value.replace(/-/g, '');
+  if (/^\d{6}[\d*]{7}$/.test(compact)) {
+    const back = compact.slice(6);
+    return `${compact.slice(0, 6)}-${back.includes('*') ? back : '*******'}`;
+  }
   if (value.includes('*')) return value;
-  const digits = value.replace(/-/g, '');
-  if (/^\d{13}$/.test(digits)) return `${digits.slice(0, 6)}-*******`;
   const keep = Math.ceil(value.length / 3);
   return value.slice(0, keep) + '*'.repeat(value.length - keep);
 }
