@@ -1,7 +1,7 @@
 /**
- * The citizen's approval screen (server-rendered, English and Japanese): GET /consent/:id shows who asks,
- * why (purpose in plain words and its legal basis), each record and field, duration, usage and retention;
- * optional fields are checkboxes the citizen may untick. POST /consent/:id approves or refuses (CSRF
+ * The citizen's approval screen (thin handlers; the form is consent-form.view.ts): GET /consent/:id shows whom
+ * it is about, who asks, why, each record and field, duration, usage and retention; optional fields are
+ * checkboxes the citizen may untick; a counter visit may be allowed for less time or fewer uses. POST /consent/:id approves or refuses (CSRF
  * token bound to the session and the request). /consent/c/:code is the short link shown at the counter.
  * A visitor not signed in as a citizen is sent to the citizen login and back.
  */
@@ -11,18 +11,16 @@ import { CSRF_FIELD, csrfToken } from '../auth/csrf.js';
 import { principalOf, type CitizenPrincipal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { AppError } from '../errors.js';
-import type { Organisation, Purpose } from '../organisations/organisations.types.js';
-import { legalBasisText, recordDescription } from '../web/catalog-text.js';
-import { fieldLabel } from '../web/field-labels.js';
+import type { PolicyService } from '../policy/policy.service.js';
 import './consent-ko.messages.js';
-import { html, type SafeHtml } from '../web/html.js';
-import { chooseLang, langOf, defineMessages, formatDate, formatDateTime, t, type Lang } from '../web/i18n.js';
-import { layout, messagePage } from '../web/layout.js';
+import './consent.messages.js';
+import { html } from '../web/html.js';
+import { chooseLang, langOf, t, type Lang } from '../web/i18n.js';
+import { layout } from '../web/layout.js';
+import { consentEndView, consentFormView, FIELD_SEPARATOR } from './consent-form.view.js';
 import type { ConsentsService } from './consents.service.js';
 import type { ConsentRecord } from './consents.types.js';
-import { askedApart, separateSteps, separateTicks } from './separate-consent.page.js';
-import { onBehalfNotice } from '../representatives/on-behalf.js';
-import type { Representation } from '../representatives/representatives.types.js';
+import { separateTicks } from './separate-consent.page.js';
 
 /** Anti-CSRF tokens for forms, bound to the signed-in session and one form scope. */
 export interface CsrfGuard {
@@ -69,102 +67,11 @@ export interface ConsentPagesDeps {
   csrf: CsrfGuard;
   /** The citizen login entry point (OIDC with the national IdP). */
   loginPath?: string;
+  /** The release policy: a field it never releases for the purpose is not listed as "needed". */
+  policy?: Pick<PolicyService, 'plan'>;
 }
 
-defineMessages({
-  en: {
-    'consent.title': 'Consent request',
-    'consent.intro': '{org} asks to see some of your public records through the Joint-Use Center.',
-    'consent.requester': 'Who asks',
-    'consent.purpose': 'Why',
-    'consent.legalBasis': 'Legal basis',
-    'consent.records': 'What they would see',
-    'consent.recordsHint':
-      'Only the fields listed below. Fields marked “optional” are ticked; untick any you do not want to share.',
-    'consent.required': 'needed',
-    'consent.optional': 'optional',
-    'consent.englishOnly': 'in English',
-    'consent.terms': 'For how long and how often',
-    'consent.duration': 'Valid for',
-    'consent.durationValue': '{days, plural, one {# day} other {# days}} from your approval',
-    'consent.usage': 'Uses',
-    'consent.usage.once': 'Once',
-    'consent.usage.limited': '{n, plural, one {Once at most} other {Up to # times}}',
-    'consent.usage.periodic':
-      '{value, plural, one {Once} other {Up to # times}} a {unit, select, day {day} week {week} month {month} other {year}}, {n, plural, one {# time} other {# times}} in all',
-    'consent.dataRange': 'Records from the period',
-    'consent.dataRangeValue': '{from} to {to}',
-    'consent.retention': 'They may keep the data for',
-    'consent.retentionValue':
-      '{unit, select, day {{value, plural, one {# day} other {# days}}} week {{value, plural, one {# week} other {# weeks}}} month {{value, plural, one {# month} other {# months}}} other {{value, plural, one {# year} other {# years}}}}',
-    'consent.requestExpires': 'Please decide by',
-    'consent.approve': 'Approve',
-    'consent.refuse': 'Refuse',
-    'consent.decisionHint':
-      'You can pause or revoke an approval at any time in your portal. Refusing has no other consequence: you can hand in paper certificates instead.',
-    'consent.status.ACTIVE': 'You approved this request.',
-    'consent.status.PAUSED': 'You approved this request and later paused it.',
-    'consent.status.REJECTED': 'This request was refused.',
-    'consent.status.REVOKED': 'This consent was revoked.',
-    'consent.status.EXPIRED': 'This request or consent has expired.',
-    'consent.status.EXHAUSTED': 'This consent has been used as often as it allowed.',
-    'consent.status.REQUESTED': 'This request is waiting for your decision.',
-    'consent.decidedTitle': 'Thank you',
-    'consent.approvedMessage': 'You approved the request. {org} has been told.',
-    'consent.refusedMessage': 'You refused the request. {org} has been told.',
-    'consent.returnTo': 'Return to {org}',
-    'consent.notYours': 'This request is about someone else. Only the person it names can answer it.',
-    'consent.csrf': 'The form expired. Please open the request again.',
-    'consent.conflict': 'This request can no longer be answered.',
-  },
-  ja: {
-    'consent.title': '同意の依頼',
-    'consent.intro': '{org}が、共同利用センターを通じてあなたの公的記録の一部を確認することを求めています。',
-    'consent.requester': '依頼者',
-    'consent.purpose': '目的',
-    'consent.legalBasis': '法的根拠',
-    'consent.records': '確認される内容',
-    'consent.recordsHint':
-      '以下の項目のみです。「任意」の項目はチェックされています。提供したくない項目はチェックを外してください。',
-    'consent.required': '必須',
-    'consent.optional': '任意',
-    'consent.englishOnly': '英語のみ',
-    'consent.terms': '期間と回数',
-    'consent.duration': '有効期間',
-    'consent.durationValue': '同意から{days}日間',
-    'consent.usage': '利用回数',
-    'consent.usage.once': '1回のみ',
-    'consent.usage.limited': '最大{n}回',
-    'consent.usage.periodic':
-      '{unit, select, day {1日} week {1週間} month {1か月} other {1年}}ごとに最大{value}回、合計{n}回まで',
-    'consent.dataRange': '対象となる記録の期間',
-    'consent.dataRangeValue': '{from}から{to}まで',
-    'consent.retention': '依頼者がデータを保存できる期間',
-    'consent.retentionValue': '{value}{unit, select, day {日} week {週間} month {か月} other {年}}',
-    'consent.requestExpires': '回答期限',
-    'consent.approve': '同意する',
-    'consent.refuse': '同意しない',
-    'consent.decisionHint':
-      '同意はポータルでいつでも一時停止または撤回できます。同意しない場合も不利益はありません。紙の証明書を提出することもできます。',
-    'consent.status.ACTIVE': 'この依頼に同意済みです。',
-    'consent.status.PAUSED': 'この依頼に同意し、その後一時停止しました。',
-    'consent.status.REJECTED': 'この依頼は拒否されました。',
-    'consent.status.REVOKED': 'この同意は撤回されました。',
-    'consent.status.EXPIRED': 'この依頼または同意は期限切れです。',
-    'consent.status.EXHAUSTED': 'この同意は許可された回数まで利用されました。',
-    'consent.status.REQUESTED': 'この依頼はあなたの回答を待っています。',
-    'consent.decidedTitle': 'ありがとうございました',
-    'consent.approvedMessage': '依頼に同意しました。{org}に通知しました。',
-    'consent.refusedMessage': '依頼を拒否しました。{org}に通知しました。',
-    'consent.returnTo': '{org}に戻る',
-    'consent.notYours': 'この依頼は別の方に関するものです。依頼で指定された本人のみが回答できます。',
-    'consent.csrf': 'フォームの有効期限が切れました。もう一度依頼を開いてください。',
-    'consent.conflict': 'この依頼にはもう回答できません。',
-  },
-});
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const FIELD_SEPARATOR = '|';
 
 const csrfScope = (id: string) => `consent:${id}`;
 
@@ -177,15 +84,9 @@ function citizenOf(res: Response): CitizenPrincipal | undefined {
   return p?.kind === 'citizen' ? p : undefined;
 }
 
-function usageText(lang: Lang, record: ConsentRecord): string {
-  const u = record.usage;
-  if (u.fetch === 'once') return t(lang, 'consent.usage.once');
-  if (u.fetch === 'limited') return t(lang, 'consent.usage.limited', { n: u.maxUses });
-  return t(lang, 'consent.usage.periodic', {
-    value: u.frequency.value,
-    unit: u.frequency.unit,
-    n: u.maxUses,
-  });
+/** A posted whole number (the shorter duration or uses), else undefined; the decide use case bounds it. */
+function postedCount(value: unknown): number | undefined {
+  return typeof value === 'string' && /^[0-9]{1,4}$/.test(value) ? Number(value) : undefined;
 }
 
 /** Where the citizen goes back to the requester after deciding (never shown to anyone else). */
@@ -207,130 +108,32 @@ export function consentPages(deps: ConsentPagesDeps): Router {
     res.status(status).type('html').send(body);
   };
   const fail = (res: Response, lang: Lang, path: string, status: number, message: string) =>
-    sendPage(res, status, messagePage(lang, path, t(lang, 'error.title'), message));
+    sendPage(
+      res,
+      status,
+      consentEndView(lang, path, t(lang, 'error.title'), message, message === t(lang, 'consent.notYours')),
+    );
+
+  /** Top-level fields the policy withholds from this requester for this purpose whatever was consented. */
+  const neverReleased = (record: ConsentRecord) => (recordType: string) => {
+    if (!deps.policy) return new Set<string>();
+    try {
+      const plan = deps.policy.plan({
+        requester: { orgId: record.requesterOrg, class: record.requesterClass },
+        purpose: record.purposeCode,
+        recordType,
+        consentedFields: 'all',
+        requestedFields: 'all',
+      });
+      const released = new Set(plan.release.flatMap((f) => [f.name, ...f.sources]));
+      return new Set(plan.withheld.map((w) => w.name).filter((name) => !released.has(name)));
+    } catch {
+      return new Set<string>();
+    }
+  };
 
   const toLogin = (res: Response, id: string) =>
     res.redirect(303, `${loginPath}?as=citizen&return_to=${encodeURIComponent(`/consent/${id}`)}`);
-
-  function renderForm(
-    lang: Lang,
-    path: string,
-    record: ConsentRecord,
-    organisation: Organisation,
-    purpose: Purpose,
-    csrf: string,
-    onBehalf?: Representation,
-  ): string {
-    const org = organisation.names[lang];
-    const records: SafeHtml[] = record.recordTypes.map((rtId, i) => {
-      const type = deps.catalog.get(rtId);
-      const asked = record.fieldsRequested[rtId]!;
-      const fieldItem = (field: string, optional: boolean, j: number) => {
-        const label = fieldLabel(lang, type, field);
-        const text =
-          label.lang === lang
-            ? html`${label.text}`
-            : html`<span lang="${label.lang}">${label.text}</span>
-                <span class="tag">${t(lang, 'consent.englishOnly')}</span>`;
-        if (!optional) {
-          return html`<li>${text}<span class="tag">${t(lang, 'consent.required')}</span></li>`;
-        }
-        const inputId = `f-${i}-${j}`;
-        return html`<li>
-          <label for="${inputId}">
-            <input
-              type="checkbox"
-              id="${inputId}"
-              name="keep"
-              value="${rtId}${FIELD_SEPARATOR}${field}"
-              checked
-            />
-            <span>${text}<span class="tag">${t(lang, 'consent.optional')}</span></span>
-          </label>
-        </li>`;
-      };
-      return html`<fieldset class="record">
-        <legend>${type.names[lang]}</legend>
-        <p class="record-description" lang="${recordDescription(lang, type).lang}">
-          ${recordDescription(lang, type).text}
-        </p>
-        <ul class="fields">
-          ${asked.required.map((f, j) => (askedApart(type, f) ? '' : fieldItem(f, false, j)))}
-          ${asked.optional.map((f, j) =>
-            askedApart(type, f) ? '' : fieldItem(f, true, asked.required.length + j),
-          )}
-        </ul>
-      </fieldset>`;
-    });
-
-    const terms = html`<dl class="summary">
-      <dt>${t(lang, 'consent.duration')}</dt>
-      <dd>${t(lang, 'consent.durationValue', { days: record.durationDays })}</dd>
-      <dt>${t(lang, 'consent.usage')}</dt>
-      <dd>${usageText(lang, record)}</dd>
-      ${
-        record.dataRange
-          ? html`<dt>${t(lang, 'consent.dataRange')}</dt>
-              <dd>
-                ${t(lang, 'consent.dataRangeValue', {
-                  from: formatDate(lang, record.dataRange.from),
-                  to: formatDate(lang, record.dataRange.to),
-                })}
-              </dd>`
-          : ''
-      }
-      ${
-        record.dataLife
-          ? html`<dt>${t(lang, 'consent.retention')}</dt>
-              <dd>
-                ${t(lang, 'consent.retentionValue', {
-                  value: record.dataLife.value,
-                  unit: record.dataLife.unit,
-                })}
-              </dd>`
-          : ''
-      }
-      <dt>${t(lang, 'consent.requestExpires')}</dt>
-      <dd>${formatDateTime(lang, record.requestExpiresAt)}</dd>
-    </dl>`;
-
-    return layout({
-      lang,
-      path,
-      title: t(lang, 'consent.title'),
-      body: html`<h1>${t(lang, 'consent.title')}</h1>
-        ${onBehalf ? onBehalfNotice(lang, onBehalf) : ''}
-        <p>${t(lang, 'consent.intro', { org })}</p>
-        <dl class="summary">
-          <dt>${t(lang, 'consent.requester')}</dt>
-          <dd>${org} <span class="tag">${t(lang, `class.${organisation.class}`)}</span></dd>
-          <dt>${t(lang, 'consent.purpose')}</dt>
-          <dd>${purpose.names[lang]}</dd>
-          <dt>${t(lang, 'consent.legalBasis')}</dt>
-          <dd lang="${legalBasisText(lang, record.legalBasis).lang}">
-            ${legalBasisText(lang, record.legalBasis).text}
-          </dd>
-        </dl>
-        <form method="post" action="/consent/${record.id}">
-          <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
-          <input type="hidden" name="lang" value="${lang}" />
-          <h2>${t(lang, 'consent.records')}</h2>
-          <p class="hint">${t(lang, 'consent.recordsHint')}</p>
-          ${records} ${separateSteps(lang, deps.catalog, record, org)}
-          <h2>${t(lang, 'consent.terms')}</h2>
-          ${terms}
-          <p class="notice">${t(lang, 'consent.decisionHint')}</p>
-          <div class="actions">
-            <button type="submit" class="primary" name="decision" value="approve">
-              ${t(lang, 'consent.approve')}
-            </button>
-            <button type="submit" class="secondary" name="decision" value="refuse">
-              ${t(lang, 'consent.refuse')}
-            </button>
-          </div>
-        </form>`,
-    });
-  }
 
   router.get('/consent/c/:code', async (req: Request, res: Response) => {
     const lang = chooseLang(req, res);
@@ -364,21 +167,23 @@ export function consentPages(deps: ConsentPagesDeps): Router {
       return sendPage(
         res,
         200,
-        messagePage(lang, req.path, t(lang, 'consent.title'), t(lang, `consent.status.${record.status}`)),
+        consentEndView(lang, req.path, t(lang, 'consent.title'), t(lang, `consent.status.${record.status}`)),
       );
     }
     sendPage(
       res,
       200,
-      renderForm(
+      consentFormView({
         lang,
-        req.path,
+        path: req.path,
         record,
         organisation,
         purpose,
-        deps.csrf.token(res, csrfScope(id)),
+        csrf: deps.csrf.token(res, csrfScope(id)),
+        catalog: deps.catalog,
         onBehalf,
-      ),
+        neverReleased: neverReleased(record),
+      }),
     );
   });
 
@@ -410,6 +215,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
         keepOptional,
         language: lang,
         separate: separateTicks(body),
+        shorten: { durationDays: postedCount(body.duration_days), maxUses: postedCount(body.max_uses) },
       });
     } catch (err) {
       if (err instanceof AppError) {
@@ -417,6 +223,7 @@ export function consentPages(deps: ConsentPagesDeps): Router {
           return fail(res, lang, req.path, 403, t(lang, 'consent.notYours'));
         if (err.status === 404) return fail(res, lang, req.path, 404, t(lang, 'error.notFound'));
         if (err.status === 409) return fail(res, lang, req.path, 409, t(lang, 'consent.conflict'));
+        if (err.status === 400) return fail(res, lang, req.path, 400, t(lang, 'error.generic'));
       }
       throw err;
     }

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.types.js';
+import type { PolicyService } from '../policy/policy.service.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { createRateLimiter } from '../limits/rate-limiter.js';
@@ -15,6 +16,8 @@ import type { OutboundPost } from '../notices/outbound.js';
 import { createWebhookOutbox, type OutboxOptions } from './webhooks.js';
 
 export interface ConsentsModuleOptions {
+  /** The release policy, so the approval screen does not list a field it never releases as needed. */
+  policy?: Pick<PolicyService, 'plan'>;
   config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'port' | 'subjectPepper' | 'consents'>;
   db: Knex;
   logger: Logger;
@@ -111,6 +114,7 @@ export function createConsentsModule(options: ConsentsModuleOptions) {
       service,
       catalog: options.catalog,
       csrf: options.csrf ?? sessionCsrfGuard(pepper),
+      ...(options.policy ? { policy: options.policy } : {}),
     }),
     outbox,
     sweep,

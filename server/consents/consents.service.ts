@@ -833,6 +833,8 @@ export function createConsentsService(deps: ConsentsDeps) {
         language?: string | undefined;
         /** The separate steps ticked (PIPA arts. 23, 24); unticked, their items are not granted. */
         separate?: readonly SeparateKind[];
+        /** A counter visit allowed for less than asked: never longer, never more uses (else 400). */
+        shorten?: { durationDays?: number | undefined; maxUses?: number | undefined };
       },
     ): Promise<ConsentRecord> {
       const now = clock();
@@ -877,6 +879,24 @@ export function createConsentsService(deps: ConsentsDeps) {
         }
         const separate = applySeparateDecision(catalog, kept, new Set(decision.separate ?? []), now);
         const granted = separate.granted;
+        const days = decision.shorten?.durationDays ?? locked.durationDays;
+        const uses = decision.shorten?.maxUses ?? locked.maxUses;
+        const shortened = days !== locked.durationDays || uses !== locked.maxUses;
+        if (
+          shortened &&
+          (locked.clerkId === null ||
+            locked.usage.fetch === 'periodic' ||
+            !Number.isInteger(days) ||
+            !Number.isInteger(uses) ||
+            days < 1 ||
+            days > locked.durationDays ||
+            uses < 1 ||
+            uses > locked.maxUses)
+        ) {
+          throw new ValidationError(
+            'A counter visit may only be allowed for less time or fewer uses than asked.',
+          );
+        }
         return transition(trx, locked, {
           status: 'ACTIVE',
           type: 'approved',
@@ -886,7 +906,17 @@ export function createConsentsService(deps: ConsentsDeps) {
             fieldsGranted: granted,
             separateAgreement: separate.agreement,
             validFrom: now,
-            validUntil: new Date(now.getTime() + locked.durationDays * DAY_MS),
+            validUntil: new Date(now.getTime() + days * DAY_MS),
+            ...(shortened
+              ? {
+                  durationDays: days,
+                  maxUses: uses,
+                  usage:
+                    uses === 1
+                      ? { fetch: 'once' as const, maxUses: 1 }
+                      : { fetch: 'limited' as const, maxUses: uses },
+                }
+              : {}),
           },
           detail: {
             ...represented,
@@ -897,6 +927,7 @@ export function createConsentsService(deps: ConsentsDeps) {
               ]),
             ),
             ...separateEventDetail(separate),
+            ...(shortened ? { shortened: { durationDays: days, maxUses: uses } } : {}),
           },
           at: now,
         });

@@ -5,7 +5,7 @@
  * "counter clerk" with a short reference (never the bare id), the log position as a receipt number.
  * Hooks: `li.access[data-request-id]` per card, `.access-record[data-log-index]` and `[data-verify-index]` per entry.
  */
-import { createHash } from 'node:crypto';
+import { clerkShortRef } from '../../web/clerk-ref.js';
 import { factCheckText, legalBasisText } from '../../web/catalog-text.js';
 import { fieldLabel } from '../../web/field-labels.js';
 import { html, type SafeHtml } from '../../web/html.js';
@@ -36,10 +36,7 @@ export function groupByRequest(entries: readonly HistoryEntry[]): AccessGroup[] 
   return groups;
 }
 
-/** A clerk's reference a citizen can quote to the office without the staff id itself: 6 hex digits of its hash. */
-export function clerkShortRef(clerkRef: string): string {
-  return createHash('sha256').update(clerkRef).digest('hex').slice(0, 6).toUpperCase();
-}
+export { clerkShortRef };
 
 function formText(lang: Lang, form: string): string {
   const base = form.split(':')[0]!;
