@@ -200,6 +200,11 @@ describe('clerk counter pages in a real browser (Korean first)', function () {
     await page.clock.fastForward((idle - 60) * 1000);
     expect(await page.locator('#session-warning').isVisible()).to.equal(true);
     await expectAccessible(page, 'idle warning (ko)');
+    // "Stay signed in" renews the session on the server and starts the count again.
+    await page.locator('#session-stay').click();
+    await page.waitForSelector('#session-warning', { state: 'hidden' });
+    await page.clock.fastForward((idle - 60) * 1000);
+    expect(await page.locator('#session-expired').isVisible()).to.equal(false);
     await page.clock.fastForward(61_000);
     expect(await page.locator('#session-expired').isVisible()).to.equal(true);
 
