@@ -59,6 +59,16 @@ function childSchema(schema: ValueContext['schema'], key: string | number): Valu
   return schema.properties?.[key];
 }
 
+/** A code without a translation in words rather than as a code: 'household-split' → "Household split" (English). */
+export function codeWords(lang: Lang, code: string): SafeHtml {
+  const words = code
+    .replace(/[-_]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  const text = words.charAt(0).toUpperCase() + words.slice(1);
+  return lang === 'en' ? html`${text}` : html`<span lang="en">${text}</span>`;
+}
+
 /** A nested member's name in plain words: the Korean or Japanese label where known, else its words spaced out. */
 export function nestedLabel(lang: Lang, key: string): SafeHtml {
   const korean = lang === 'ko' ? koreanFieldLabel(key) : undefined;
@@ -96,6 +106,7 @@ export function renderValue(
   if (kind) {
     const words = codeText(lang, kind, key, value as string);
     if (words) return html`${words}`;
+    return codeWords(lang, value as string);
   }
   if (typeof value !== 'object') return html`${String(value)}`;
   if (path.length > 6) return html`<code>${JSON.stringify(value)}</code>`;

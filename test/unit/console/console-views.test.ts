@@ -59,6 +59,18 @@ describe('clerk console views', () => {
     });
   });
 
+  it('shows a code without a translation in words, never as a code (problem 9)', () => {
+    const codes: ValueContext = {
+      won: new Set(['amount']),
+      codes: new Map([['changeReason', 'code']]),
+      nested: [],
+    };
+    expect(renderValue('en', 'household-split', codes, 'changeReason').toString()).to.equal(
+      'Household split',
+    );
+    expect(renderValue('en', 421354854, codes, 'amount').toString()).to.equal('₩421,354,854');
+  });
+
   describe('the waiting page (problem 2)', () => {
     const described = {
       purpose: {
@@ -101,6 +113,13 @@ describe('clerk console views', () => {
       expect(out).to.match(/id="countdown"[^>]*>4:30</);
       expect(out).to.match(/id="handoff" data-show-in="REQUESTED"\s*>/);
       expect(out).to.match(/id="cancel-request"[^>]*data-show-in="REQUESTED"\s*>/);
+    });
+
+    it('once approved: no QR code or cancel, "Run the query" shown', () => {
+      const out = page(request('ACTIVE'));
+      expect(out).to.match(/id="handoff" data-show-in="REQUESTED" hidden/);
+      expect(out).to.match(/id="run-query"[^>]*data-show-in="ACTIVE"\s*>/);
+      expect(out).to.contain('민원인이 승인했습니다');
     });
 
     it('once refused or cancelled: the QR code and cancel hidden, the ended title and a Start again link', () => {
