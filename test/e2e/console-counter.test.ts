@@ -174,6 +174,10 @@ describe('clerk counter pages in a real browser (Korean first)', function () {
   });
 
   it('problem 9: recent queries as CSV in Korean time with words, in Korean and in English', async () => {
+    await clerk.goto(url('/console'));
+    const link = clerk.getByRole('link', { name: '최근 조회 CSV로 내려받기' });
+    expect(await link.getAttribute('href')).to.equal('/console/recent.csv?lang=ko');
+    await expectAccessible(clerk, 'console home with recent queries (ko)');
     const ko = await clerkContext.request.get(url('/console/recent.csv'));
     expect(ko.status()).to.equal(200);
     const text = await ko.text();
