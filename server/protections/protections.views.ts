@@ -9,6 +9,7 @@ import type { GrantView } from '../representatives/representatives.types.js';
 import { html, type SafeHtml } from '../web/html.js';
 import { formatDate, t, type Lang } from '../web/i18n.js';
 import { layout } from '../web/layout.js';
+import { portalNav } from '../portal/views/nav.js';
 import type { PartyKind, ProtectionOrderView } from './protections.types.js';
 import '../representatives/on-behalf.js';
 import './protections-ko.messages.js';
@@ -34,37 +35,9 @@ export interface ProtectionsPageData {
   notice?: 'done' | 'failed';
 }
 
-const NAV: [string, string][] = [
-  ['overview', '/portal'],
-  ['history', '/portal/history'],
-  ['consents', '/portal/consents'],
-  ['notifications', '/portal/notifications'],
-  ['protections', PROTECTIONS_PATH],
-];
-
 function hidden(d: ProtectionsPageData): SafeHtml {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${d.csrfToken}" />
     <input type="hidden" name="lang" value="${d.lang}" />`;
-}
-
-/** The portal's navigation, protections current (the same markup as the other portal pages). */
-function nav(d: ProtectionsPageData): SafeHtml {
-  return html`<nav class="portal-nav" aria-label="${t(d.lang, 'portal.nav')}">
-    <ul>
-      ${NAV.map(
-        ([section, href]) =>
-          html`<li>
-            <a href="${href}" ${section === 'protections' ? html`aria-current="page"` : ''}
-              >${t(d.lang, `portal.nav.${section}`)}</a
-            >
-          </li>`,
-      )}
-    </ul>
-    <form method="post" action="/auth/logout" class="sign-out">
-      <input type="hidden" name="${CSRF_FIELD}" value="${d.csrfToken}" />
-      <button type="submit" class="link">${t(d.lang, 'portal.signOut')}</button>
-    </form>
-  </nav>`;
 }
 
 function button(d: ProtectionsPageData, action: string, label: string, name: string): SafeHtml {
@@ -199,7 +172,7 @@ export function protectionsPage(d: ProtectionsPageData): string {
       : d.notice === 'failed'
         ? html`<p class="notice error" role="alert">${t(lang, 'protections.failed')}</p>`
         : '';
-  const body = html`${nav(d)}
+  const body = html`${portalNav(lang, d.csrfToken, 'protections')}
     <h1>${t(lang, 'protections.title')}</h1>
     ${notice}
     <section class="card" aria-labelledby="orders">
