@@ -28,6 +28,8 @@ export interface LoadSpec {
   recordTypes?: string[];
   /** History reads: session cookies of signed-in citizens. */
   cookies?: string[];
+  /** Queries: every n-th asks for a signed copy of what is released (0 or absent: none). */
+  signedCopyEvery?: number;
   /** Write the request ids of 2xx query answers that carried data here (the I1 cross-check). */
   idsFile?: string;
 }
@@ -89,8 +91,10 @@ function requestSource(spec: LoadSpec): {
     const items = spec.items!;
     const htu = `${spec.url}/v1/queries`;
     let next = 0;
+    const every = spec.signedCopyEvery ?? 0;
     return {
       next: () => {
+        const signedCopy = every > 0 && next % every === 0;
         const item = items[next++ % items.length]!;
         const client = clients[item.client]!;
         return {
@@ -107,6 +111,7 @@ function requestSource(spec: LoadSpec): {
             mode: 'full',
             records: spec.recordTypes!.map((recordType) => ({ recordType })),
             consent: { token: item.consentToken },
+            ...(signedCopy ? { signedCopy: true } : {}),
           }),
         };
       },

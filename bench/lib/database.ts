@@ -37,15 +37,23 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function benchServer(log: (line: string) => void): Promise<BenchServer> {
+/**
+ * DATABASE_URL's server when set; else with `persistentDir` a persistent embedded PostgreSQL there
+ * with pg_stat_statements preloaded (the bench counts statements per request with it; the shared
+ * local server cannot preload it without a restart); else the local PostgreSQL on 127.0.0.1:5432
+ * when it answers; else a throwaway embedded one.
+ */
+export async function benchServer(log: (line: string) => void, persistentDir?: string): Promise<BenchServer> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, kind: 'DATABASE_URL', stop: async () => undefined };
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local)) return { url: local, kind: 'local', stop: async () => undefined };
-  log('no DATABASE_URL and nothing on 127.0.0.1:5432: starting an embedded PostgreSQL');
+  if (!persistentDir && (await answers(local)))
+    return { url: local, kind: 'local', stop: async () => undefined };
+  log(`starting an embedded PostgreSQL${persistentDir ? ` in ${persistentDir}` : ''}`);
   const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
-    dataDir: join(tmpdir(), `juc-bench-pg-${process.pid}`),
-    persistent: false,
+    dataDir: persistentDir ?? join(tmpdir(), `juc-bench-pg-${process.pid}`),
+    persistent: persistentDir !== undefined,
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '1000' },
   });
   return { url: embedded.url, kind: 'embedded', stop: () => embedded.stop() };
 }

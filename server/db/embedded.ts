@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   /** Throwaway clusters (tests) are deleted on stop and skip fsync. */
   persistent: boolean;
   log?: (line: string) => void;
+  /** Extra server settings (`-c name=value`), e.g. the bench's shared_preload_libraries. */
+  settings?: Record<string, string>;
 }
 
 interface Binaries {
@@ -216,7 +218,14 @@ async function reclaimStalePostmaster(dataDir: string, log: (line: string) => vo
   throw new Error(`PostgreSQL pid ${pid} in ${dataDir} did not stop`);
 }
 
-function startPostmaster(bin: Binaries, dataDir: string, port: number, persistent: boolean, ids: RunAs) {
+function startPostmaster(
+  bin: Binaries,
+  dataDir: string,
+  port: number,
+  persistent: boolean,
+  ids: RunAs,
+  settings: Record<string, string> = {},
+) {
   const flags = [
     '-D',
     dataDir,
@@ -228,6 +237,7 @@ function startPostmaster(bin: Binaries, dataDir: string, port: number, persisten
     'unix_socket_directories=',
   ];
   if (!persistent) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=on');
+  for (const [name, value] of Object.entries(settings)) flags.push('-c', `${name}=${value}`);
   const child = spawn(bin.postgres, flags, {
     ...ids,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -269,7 +279,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await reclaimStalePostmaster(dataDir, log);
   }
 
-  const { child, ready } = startPostmaster(bin, dataDir, port, options.persistent, ids);
+  const { child, ready } = startPostmaster(bin, dataDir, port, options.persistent, ids, options.settings);
   // If this process dies without stopping us, take the postmaster along.
   const onExit = () => child.kill('SIGINT');
   process.once('exit', onExit);
