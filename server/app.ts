@@ -21,13 +21,20 @@ import { problemHandler } from './http/problem.js';
 import { responseValidation } from './http/response-validation.js';
 import { requestId } from './http/request-id.js';
 import { NotFoundError } from './errors.js';
+import { createLoadShedder, loadShedding } from './limits/load-shedder.js';
 import { NON_API_PATHS } from './shared/paths.js';
 import { join } from 'node:path';
 
 export interface AppDeps {
   config: Pick<
     Config,
-    'bodyLimitBytes' | 'validateResponses' | 'responseViolations' | 'trustProxy' | 'publicUrl' | 'nodeEnv'
+    | 'bodyLimitBytes'
+    | 'validateResponses'
+    | 'responseViolations'
+    | 'trustProxy'
+    | 'publicUrl'
+    | 'nodeEnv'
+    | 'shedding'
   >;
   logger: Logger;
   metrics: Metrics;
@@ -81,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
         : false,
     }),
   );
+  // Overload: the excess gets 503 before any parsing, authentication or database work (reliability L2).
+  app.use(loadShedding(createLoadShedder(deps.config.shedding), () => deps.metrics.requestsShed.inc()));
   app.use(
     express.json({
       limit: deps.config.bodyLimitBytes,
@@ -115,6 +124,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   for (const step of deps.errorSteps?.late ?? []) app.use(step);
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, deps.metrics));
   return app;
 }

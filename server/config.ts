@@ -91,6 +91,21 @@ export const variables = {
     help: 'how long SIGTERM waits for requests in flight before closing them',
     example: '10000',
   },
+  SHED_TARGET_LATENCY_MS: {
+    schema: { type: 'integer', minimum: 10, maximum: 60000, default: 250 },
+    help: 'load shedding: answers slower than this while a process is saturated lower its in-flight limit',
+    example: '250',
+  },
+  SHED_MIN_IN_FLIGHT: {
+    schema: { type: 'integer', minimum: 1, maximum: 100000, default: 4 },
+    help: 'load shedding: API requests each process always admits at once',
+    example: '4',
+  },
+  SHED_MAX_IN_FLIGHT: {
+    schema: { type: 'integer', minimum: 1, maximum: 100000, default: 64 },
+    help: 'load shedding: API requests each process admits at once at most; beyond its limit, 503 at once',
+    example: '64',
+  },
   TRUST_PROXY: {
     schema: { type: 'string', default: 'loopback' },
     help: "Express 'trust proxy' setting: false, loopback, a hop count or a list of addresses",
@@ -400,6 +415,8 @@ export interface Config {
    */
   responseViolations: 'fail' | 'report';
   shutdownTimeoutMs: number;
+  /** Load shedding of API requests per process (server/limits/load-shedder.ts). */
+  shedding: { targetLatencyMs: number; minInFlight: number; maxInFlight: number };
   seedDemoData: boolean;
   queries: {
     deadlineMs: number;
@@ -613,6 +630,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     validateResponses: v.VALIDATE_RESPONSES,
     responseViolations: nodeEnv === 'production' ? 'report' : 'fail',
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    shedding: Object.freeze({
+      targetLatencyMs: v.SHED_TARGET_LATENCY_MS,
+      minInFlight: v.SHED_MIN_IN_FLIGHT,
+      maxInFlight: v.SHED_MAX_IN_FLIGHT,
+    }),
     seedDemoData: (v.SEED_DEMO_DATA as boolean | undefined) ?? nodeEnv !== 'production',
     queries: Object.freeze({
       deadlineMs: v.QUERY_DEADLINE_MS,

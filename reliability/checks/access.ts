@@ -134,22 +134,34 @@ export const A1: Check = {
       const none: number[] = [];
       let a1 = await call(target, other, 'GET', `/v1/consent-requests/${id}`);
       let a2 = await call(target, other, 'GET', `/v1/consent-requests/${randomUUID()}`);
-      for (let i = 0; i < 15; i++) {
-        a1 = await call(target, other, 'GET', `/v1/consent-requests/${id}`);
-        a2 = await call(target, other, 'GET', `/v1/consent-requests/${randomUUID()}`);
+      // Pairs, the order alternating, and the median of the paired differences: other jobs on the
+      // machine slow both members of a pair alike, so their noise cancels instead of adding up.
+      const gaps: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const mine = () => call(target, other, 'GET', `/v1/consent-requests/${id}`);
+        const nobody = () => call(target, other, 'GET', `/v1/consent-requests/${randomUUID()}`);
+        if (i % 2) {
+          a1 = await mine();
+          a2 = await nobody();
+        } else {
+          a2 = await nobody();
+          a1 = await mine();
+        }
         theirs.push(a1.ms);
         none.push(a2.ms);
+        gaps.push(a1.ms - a2.ms);
       }
-      const gap = Math.abs(median(theirs) - median(none));
-      same = `${a1.status}/${String(a1.body?.code)} vs ${a2.status}/${String(a2.body?.code)}, medians differ ${round(gap)} ms`;
+      const gap = Math.abs(median(gaps));
+      same = `${a1.status}/${String(a1.body?.code)} vs ${a2.status}/${String(a2.body?.code)}, medians ${round(median(theirs))} vs ${round(median(none))} ms, paired difference ${round(gap)} ms`;
       if (a1.status !== a2.status || a1.body?.code !== a2.body?.code)
         bad.push(`another client's consent request ${same}`);
-      if (gap > 5) bad.push(`forbidden and not-found medians differ by ${round(gap)} ms`);
+      if (gap > 5)
+        bad.push(`forbidden and not-found differ by ${round(gap)} ms (median of 40 paired differences)`);
     } else if (!other) bad.push('no second client to compare forbidden with not found');
     else bad.push(`consent request: ${created.status}`);
     return verdict(
       bad.length === 0,
-      `${cells - bad.length}/${cells} denied cells as expected; ${same}`,
+      `${cells - bad.filter((b) => / \d{3}( \(scope\))?$/.test(b)).length}/${cells} denied cells as expected; ${same}`,
       bad.slice(0, 30),
     );
   },

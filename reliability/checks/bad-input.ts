@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, consentRequest, query, raw, round } from '../http.js';
-import { skipped, verdict, type Check } from '../types.js';
+import { skipped, verdict, type Check, type Target } from '../types.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const MORTGAGE = 'loan.mortgage-screening';
@@ -28,6 +28,29 @@ async function fastest<T extends { ms: number }>(send: () => Promise<T>): Promis
     if (!best || a.ms < best.ms) best = a;
   }
   return best!;
+}
+
+/**
+ * CPU time (ms) the gateway has used so far: this process's when the gateway runs in it, else the
+ * sum over its processes of utime + stime from /proc (clock ticks of 10 ms). Unlike wall time it
+ * does not count the time the gateway waited for a core other processes held.
+ */
+function cpuMs(target: Target): number {
+  if (target.inProcess) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  let ticks = 0;
+  for (const pid of target.gatewayPids()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a process that exited has no CPU to add
+    }
+  }
+  return ticks * 10;
 }
 
 export const B1: Check = {
@@ -407,7 +430,8 @@ export const B8: Check = {
   id: 'B8',
   title: 'expensive-validation probes',
   async run(target) {
-    const long = '9'.repeat(100_000);
+    // 100k characters, or as many as fit the body limit (the probe must reach validation, not 413).
+    const long = '9'.repeat(Math.min(100_000, target.bodyLimitBytes - 2048));
     const probes: [string, () => Promise<{ status: number; ms: number }>][] = [
       [
         'purpose',
@@ -445,12 +469,19 @@ export const B8: Check = {
     const rows: string[] = [];
     const bad: string[] = [];
     let slowest = 0;
+    let slowestWall = 0;
     for (const [name, send] of probes) {
-      const a = await fastest(send);
+      const a = await fastest(async () => {
+        const before = cpuMs(target);
+        const answer = await send();
+        return { ...answer, wall: answer.ms, ms: cpuMs(target) - before };
+      });
       slowest = Math.max(slowest, a.ms);
-      rows.push(`${name}: ${a.status} in ${round(a.ms)} ms`);
+      slowestWall = Math.max(slowestWall, a.wall);
+      rows.push(`${name}: ${a.status} in ${round(a.ms)} ms CPU (${round(a.wall)} ms wall)`);
       if (a.status >= 500) bad.push(`${name} answered ${a.status}`);
-      if (a.ms > 50) bad.push(`${name} took ${round(a.ms)} ms`);
+      if (a.status === 413) bad.push(`${name} answered 413: the probe did not reach validation`);
+      if (a.ms > 50) bad.push(`${name} took ${round(a.ms)} ms of CPU`);
     }
     const offenders: string[] = [];
     const walk = (dir: string) => {
@@ -468,11 +499,11 @@ export const B8: Check = {
     if (offenders.length) bad.push(`ajv $data in ${offenders.join(', ')}`);
     return verdict(
       bad.length === 0,
-      `slowest ${round(slowest)} ms wall (≤ 50 ms); $data in server/: ${offenders.length}`,
+      `slowest ${round(slowest)} ms CPU (≤ 50 ms; wall ${round(slowestWall)} ms); $data in server/: ${offenders.length}`,
       [
         ...bad,
         ...rows,
-        'time is wall time of the fastest of five tries over loopback (an upper bound on the request CPU); JWE is not accepted, so no p2c probe',
+        `time is the gateway's CPU for the request (${target.inProcess ? 'this process, the client side included' : 'utime + stime of its processes from /proc, 10 ms ticks'}), the least of five tries; wall time beside it for reference (other engineers' jobs share the cores); JWE is not accepted, so no p2c probe`,
         'weakened: allErrors stays on, for requests too: the contract lists every field error to the caller (test/api/organisations.test.ts holds it to that); the cost it adds is bounded by the body limit and measured by this check (100k-character strings ≤ 50 ms); configuration, policies, holders files and catalog schemas are operator input',
       ],
     );

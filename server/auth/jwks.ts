@@ -6,6 +6,7 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   customFetch,
+  errors,
   type FetchImplementation,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
@@ -60,11 +61,42 @@ export function assertJwksUri(uri: string): URL {
   return url;
 }
 
+/** A fetch that failed (network, timeout, non-200, not a key set), as opposed to a key not found. */
+function fetchFailed(err: unknown): boolean {
+  if (!(err instanceof errors.JOSEError)) return true;
+  return (
+    err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err.code === 'ERR_JOSE_GENERIC'
+  );
+}
+
+/**
+ * jose's remote key set refetches for an unknown kid at most once per cooldown after a successful
+ * fetch, but after a failed one it tries again on every request: with the issuer down, each token
+ * with an unknown kid cost a connection attempt (reliability check F9). Here a failed fetch starts
+ * the cooldown too; during it the keys already held (while within their max age) still verify and
+ * anything else fails at once, without a fetch.
+ */
 export function createRemoteKeySet(uri: string, options: RemoteKeySetOptions): JWTVerifyGetKey {
-  return createRemoteJWKSet(assertJwksUri(uri), {
+  const remote = createRemoteJWKSet(assertJwksUri(uri), {
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: options.cacheMaxAgeMs,
     timeoutDuration: options.timeoutMs,
     ...(options.fetch ? { [customFetch]: options.fetch } : {}),
   });
+  let failedAt = Number.NEGATIVE_INFINITY;
+  let held: { jwks: JSONWebKeySet; local: JWTVerifyGetKey } | undefined;
+  return async (header, token) => {
+    if (Date.now() < failedAt + options.cooldownMs) {
+      const jwks = remote.fresh ? remote.jwks() : undefined;
+      if (!jwks) throw new errors.JOSEError('The issuer key set could not be fetched.');
+      if (held?.jwks !== jwks) held = { jwks, local: createLocalJWKSet(jwks) };
+      return held.local(header, token);
+    }
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (fetchFailed(err)) failedAt = Date.now();
+      throw err;
+    }
+  };
 }

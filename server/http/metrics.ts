@@ -12,6 +12,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Responses that broke the contract (VALIDATE_RESPONSES in report mode: sent all the same). */
   responseViolations: Counter<'route'>;
+  /** API requests refused with 503 by load shedding (server/limits/load-shedder.ts). */
+  requestsShed: Counter;
+  /** Answers 5xx by problem code: `audit_unavailable` is AU-5's alert that the audit store refuses writes. */
+  serverErrors: Counter<'code'>;
 }
 
 export function createMetrics(poolStats: () => PoolStats): Metrics {
@@ -36,6 +40,17 @@ export function createMetrics(poolStats: () => PoolStats): Metrics {
     labelNames: ['route'] as const,
     registers: [registry],
   });
+  const requestsShed = new Counter({
+    name: 'http_requests_shed_total',
+    help: 'API requests refused with 503 at once because the process was at its in-flight limit',
+    registers: [registry],
+  });
+  const serverErrors = new Counter({
+    name: 'http_server_errors_total',
+    help: 'Answers 5xx by problem code (audit_unavailable: the audit log cannot be written, AU-5)',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
   const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
     new Gauge({
       name,
@@ -49,7 +64,7 @@ export function createMetrics(poolStats: () => PoolStats): Metrics {
   pool('db_pool_connections_free', 'Idle database connections', (s) => s.free);
   pool('db_pool_acquires_pending', 'Requests waiting for a database connection', (s) => s.pending);
   pool('db_pool_connections_max', 'Largest pool size', (s) => s.max);
-  return { registry, httpRequests, httpDuration, responseViolations };
+  return { registry, httpRequests, httpDuration, responseViolations, requestsShed, serverErrors };
 }
 
 export function routeTemplate(req: Request): string {

@@ -6,6 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isConnectionError } from '../db/db.js';
+import type { Metrics } from './metrics.js';
 import {
   AppError,
   InternalError,
@@ -108,11 +109,12 @@ export function sendProblem(res: Response, error: AppError, requestId: string | 
     .send(JSON.stringify(problemBody(error, requestId)));
 }
 
-export function problemHandler(logger: Logger) {
+export function problemHandler(logger: Logger, metrics?: Pick<Metrics, 'serverErrors'>) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const error = toAppError(err);
     if (error.status >= 500) {
+      metrics?.serverErrors.inc({ code: error.code });
       const cause = err instanceof AppError ? (error.cause ?? err) : err;
       logger.error({ reqId: req.id, code: error.code, err: cause }, 'request failed');
     } else {

@@ -1,0 +1,77 @@
+/**
+ * Load shedding for the API (reliability check L2: excess load gets 503 at once instead of queueing
+ * until every answer is late). Each process admits at most `limit` API requests at a time; the limit
+ * moves AIMD-style (as Netflix's concurrency-limits): while the process is saturated (half its limit
+ * or more in flight), an answer slower than the target cuts the limit by 10 % and a timely one raises
+ * it by 1/limit; below saturation timely answers raise it by 1, so a quiet process takes bursts up to
+ * `maxInFlight` again. A slow answer at low concurrency is a slow machine, not a queue, and leaves
+ * the limit alone. The excess is refused before any parsing, authentication or database work.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.js';
+
+export interface ShedSettings {
+  /** Latency (ms) above which an answer completed under saturation lowers the limit. */
+  targetLatencyMs: number;
+  /** The limit never falls below this many requests in flight. */
+  minInFlight: number;
+  /** Nor rises above this; it starts here. */
+  maxInFlight: number;
+}
+
+export interface LoadShedder {
+  /** Takes a place when one is free under the current limit. */
+  tryEnter(): boolean;
+  /** Gives the place back, with the answer's latency in ms. */
+  leave(latencyMs: number): void;
+  limit(): number;
+  inFlight(): number;
+}
+
+export function createLoadShedder(settings: ShedSettings): LoadShedder {
+  let inFlight = 0;
+  let limit = settings.maxInFlight;
+  return {
+    tryEnter() {
+      if (inFlight >= Math.floor(limit)) return false;
+      inFlight++;
+      return true;
+    },
+    leave(latencyMs) {
+      const saturated = inFlight >= limit / 2;
+      inFlight--;
+      const timely = latencyMs <= settings.targetLatencyMs;
+      if (saturated) limit = timely ? limit + 1 / limit : limit * 0.9;
+      else if (timely) limit += 1;
+      limit = Math.min(settings.maxInFlight, Math.max(settings.minInFlight, limit));
+    },
+    limit: () => Math.floor(limit),
+    inFlight: () => inFlight,
+  };
+}
+
+/** The API's requests (`/v1/…`) pass the shedder; pages, health and metrics do not. */
+export function loadShedding(shedder: LoadShedder, onShed?: () => void) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/v1/')) return next();
+    if (!shedder.tryEnter()) {
+      onShed?.();
+      return next(
+        new AppError(503, 'service_unavailable', 'Service unavailable', {
+          detail: 'The gateway is at capacity. Try again shortly.',
+          headers: { 'Retry-After': '1' },
+        }),
+      );
+    }
+    const started = performance.now();
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      shedder.leave(performance.now() - started);
+    };
+    res.once('finish', leave);
+    res.once('close', leave);
+    next();
+  };
+}

@@ -1,0 +1,72 @@
+/** Regression for reliability check L2: overload is shed with 503 at once, not queued. */
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { createLoadShedder, loadShedding } from '../../server/limits/load-shedder.js';
+
+const settings = { targetLatencyMs: 100, minInFlight: 2, maxInFlight: 8 };
+
+describe('load shedding (reliability L2)', () => {
+  it('admits a burst up to the cap on a quiet process', () => {
+    const s = createLoadShedder(settings);
+    const admitted = Array.from({ length: 10 }, () => s.tryEnter()).filter(Boolean).length;
+    expect(admitted).to.equal(8);
+  });
+
+  it('lowers the limit while saturated answers are slow, down to the floor, and recovers', () => {
+    const s = createLoadShedder(settings);
+    for (let i = 0; i < 40; i++) {
+      while (s.tryEnter());
+      s.leave(400);
+    }
+    expect(s.limit()).to.equal(2);
+    // Saturated and timely: up by 1/limit per answer.
+    for (let i = 0; i < 6; i++) {
+      while (s.tryEnter());
+      s.leave(20);
+    }
+    expect(s.limit()).to.be.within(3, 4);
+    // Quiet and timely: back up to the cap.
+    while (s.inFlight() > 0) s.leave(20);
+    for (let i = 0; i < 10; i++) {
+      s.tryEnter();
+      s.leave(20);
+    }
+    expect(s.limit()).to.equal(8);
+  });
+
+  it('leaves the limit alone for a slow answer at low concurrency (a slow machine, not a queue)', () => {
+    const s = createLoadShedder(settings);
+    for (let i = 0; i < 20; i++) {
+      s.tryEnter();
+      s.leave(900);
+    }
+    expect(s.limit()).to.equal(8);
+  });
+
+  it('answers 503 with Retry-After for API paths over the limit; other paths pass', async () => {
+    const s = createLoadShedder({ targetLatencyMs: 100, minInFlight: 1, maxInFlight: 1 });
+    let shed = 0;
+    let release: () => void = () => undefined;
+    const app = express();
+    app.use(loadShedding(s, () => shed++));
+    app.get('/v1/slow', (_req, res) => void (release = () => res.json({ ok: true })));
+    app.get('/v1/fast', (_req, res) => res.json({ ok: true }));
+    app.get('/readyz', (_req, res) => res.json({ ok: true }));
+    app.use(((err, _req, res, _next) => {
+      const e = err as { status: number; headers: Record<string, string> };
+      res.status(e.status).set(e.headers).json({ code: 'service_unavailable' });
+    }) as express.ErrorRequestHandler);
+    const agent = request(app);
+    const slow = agent.get('/v1/slow').then((r) => r.status);
+    while (s.inFlight() === 0) await new Promise((r) => setTimeout(r, 5));
+    const refused = await agent.get('/v1/fast');
+    expect(refused.status).to.equal(503);
+    expect(refused.headers['retry-after']).to.equal('1');
+    expect((await agent.get('/readyz')).status).to.equal(200);
+    release();
+    expect(await slow).to.equal(200);
+    expect((await agent.get('/v1/fast')).status).to.equal(200);
+    expect(shed).to.equal(1);
+  });
+});
