@@ -69,7 +69,7 @@ function renderRecord(lang: Lang, catalog: CatalogLookup, record: RecordResult, 
                       ${renderValue(
                         lang,
                         released[f.name],
-                        { ...ctx, schema: type?.schema.properties[f.name] },
+                        { ...ctx, schema: type?.schema.properties[f.name], topForm: f.form },
                         f.name,
                         [f.name],
                       )}

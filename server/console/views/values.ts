@@ -19,6 +19,8 @@ export interface ValueContext {
   schema?: FieldSchema | ItemSchema | undefined;
   /** Forms the policy gave to nested paths ('/members/*\/residentRegistrationNumber' → 'mask'). */
   nested: readonly ReleasedField[];
+  /** The top-level field's own form (an identifier at the top is masked unless this is 'full'). */
+  topForm?: string;
 }
 
 export function valueContext(type: RecordType | undefined, fields: readonly ReleasedField[]): ValueContext {
@@ -99,8 +101,11 @@ export function renderValue(
   if (value === null || value === undefined || value === '') return html`${t(lang, 'console.result.empty')}`;
   if (typeof value === 'boolean') return html`${t(lang, value ? 'console.result.yes' : 'console.result.no')}`;
   if (typeof value === 'number' && ctx.won.has(key)) return html`${formatWon(lang, value)}`;
-  if (typeof value === 'string' && path.length > 1 && ctx.schema?.['x-sensitivity'] === 'identifier') {
-    return nestedIdentifier(lang, value, nestedFormAt(ctx.nested, path));
+  if (typeof value === 'string' && ctx.schema?.['x-sensitivity'] === 'identifier') {
+    // Nested: masked unless that path was released in full. At the top the form column already says which.
+    if (path.length > 1) return nestedIdentifier(lang, value, nestedFormAt(ctx.nested, path));
+    if (ctx.topForm === 'mask') return html`<span class="identifier">${maskIdentifier(value)}</span>`;
+    if (ctx.topForm === 'full') return html`<span class="identifier">${formatRrn(value)}</span>`;
   }
   const kind = typeof value === 'string' ? ctx.codes.get(key) : undefined;
   if (kind) {

@@ -51,6 +51,24 @@ describe('clerk console views', () => {
       expect(out).to.contain('in full (this purpose’s legal basis)');
     });
 
+    it('writes a top-level number as released, with its hyphen', () => {
+      const top = (topForm: string): ValueContext => ({
+        won: new Set(),
+        codes: new Map(),
+        nested: [],
+        topForm,
+        schema: {
+          type: 'string',
+          description: 'RRN',
+          'x-sensitivity': 'identifier',
+        } as ValueContext['schema'],
+      });
+      const masked = renderValue('ko', '850314*******', top('mask'), 'rrn', ['rrn']).toString();
+      expect(masked).to.equal('<span class="identifier">850314-*******</span>');
+      const full = renderValue('ko', '8503141234562', top('full'), 'rrn', ['rrn']).toString();
+      expect(full).to.equal('<span class="identifier">850314-1234562</span>');
+    });
+
     it('writes masked numbers the same way whatever the mask preset left', () => {
       expect(maskIdentifier('850314*******')).to.equal('850314-*******');
       expect(maskIdentifier('8503141******')).to.equal('850314-1******');
