@@ -130,7 +130,14 @@ export function problemHandler(logger: Logger, metrics?: Pick<Metrics, 'serverEr
       res
         .status(error.status)
         .type('html')
-        .send(errorPageView({ lang, status: error.status, path: req.path, requestId: String(req.id) }));
+        .send(
+          errorPageView({
+            lang,
+            status: error.status,
+            path: req.path,
+            requestId: req.id ? String(req.id) : undefined,
+          }),
+        );
       return;
     }
     sendProblem(res, error, String(req.id));
