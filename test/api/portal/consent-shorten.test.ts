@@ -127,6 +127,14 @@ describe('approval screen: a counter visit allowed for less', function () {
       .get(`/consent/${res.body.id}?lang=en`)
       .set(...asPrincipal(minjun()));
     expect(page.text).not.to.contain('Allow less');
+    // The shipped policy never releases the household head's name or the taxpayer's name to a bank for
+    // mortgage screening (policies/): those are marked so, not listed as "needed".
+    const never = page.text.match(/<li class="never-released">[\s\S]*?<\/li>/g) ?? [];
+    expect(never.length, 'fields the policy never releases').to.be.at.least(2);
+    for (const item of never) {
+      expect(item).to.contain('not released (the rules for this purpose never release it)');
+      expect(item).not.to.contain('>needed<');
+    }
     expect(page.text).to.contain('Fields marked “optional”');
     const shortened = await approve(res.body.id as string, { duration_days: '1' });
     expect(shortened.status).to.equal(400);
