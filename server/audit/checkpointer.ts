@@ -7,8 +7,8 @@
  * lines are appended to the published note. A failing witness never blocks publication: verifiers whose
  * policy needs that witness will refuse the checkpoint, which is the point.
  */
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { withTransaction, type Database } from '../db/unit-of-work.js';
 import type { BackgroundTask } from '../shared/types.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { ed25519Signer } from './checkpoint.js';
@@ -27,7 +27,7 @@ import {
 import type { Witness } from './witness-client.js';
 
 export interface CheckpointerOptions {
-  db: Knex;
+  db: Database;
   logger: Logger;
   keys: KeyStore;
   origin: string;
@@ -61,7 +61,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   let inFlight = false;
 
   async function publish(force = false): Promise<number | null> {
-    return db.transaction(async (trx) => {
+    return withTransaction(db, async (trx) => {
       if (!(await tryCheckpointLock(trx))) return null;
       const head = await latestHead(trx);
       const last = await latestCheckpoint(trx);

@@ -5,7 +5,7 @@
  * left neither queued nor sequenced. Reports the first bad log index it finds.
  */
 import { createHash } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Runner } from '../db/unit-of-work.js';
 import { bytesEqual } from './bytes.js';
 import { verifierFromVkey } from './checkpoint.js';
 import { CompactRange } from './compact-range.js';
@@ -14,6 +14,7 @@ import { committedValue } from './leaf-value.js';
 import { EMPTY_ROOT, leafHash } from './merkle.js';
 import { openCheckpoint } from './note.js';
 import { canonicalJson } from './preimage.js';
+import { createVerifierRepo, type LeafRow } from './verifier.repo.js';
 
 export interface DbVerification {
   ok: boolean;
@@ -26,26 +27,13 @@ export interface DbVerification {
   checkpointsChecked: number;
 }
 
-interface LeafRow {
-  idx: number;
-  entry_id: number;
-  leaf_data: Buffer;
-  leaf_hash: Buffer;
-  salt: Buffer;
-  body: string | null;
-  digest: Buffer | null;
-  entry_subject: string | null;
-  subject_key: string | null;
-  subject_seq: number | null;
-  prev_idx: number | null;
-}
-
 const CHUNK = 5000;
 
 export async function verifyDatabase(
-  db: Knex,
+  db: Runner,
   options: { logKeys?: string[]; origin?: string; maxProblems?: number } = {},
 ): Promise<DbVerification> {
+  const repo = createVerifierRepo(db);
   const problems: string[] = [];
   let firstBad: number | undefined;
   const maxProblems = options.maxProblems ?? 20;
@@ -56,31 +44,16 @@ export async function verifyDatabase(
   };
 
   const heads = new Map<number, { root: Buffer; compact: Buffer }>();
-  for (const h of (await db('tree_head').select('size', 'root', 'compact_range')) as {
-    size: number;
-    root: Buffer;
-    compact_range: Buffer;
-  }[]) {
+  for (const h of await repo.treeHeads()) {
     heads.set(h.size, { root: h.root, compact: h.compact_range });
   }
-  const checkpoints = (await db('checkpoint').orderBy('id').select('size', 'root', 'note')) as {
-    size: number;
-    root: Buffer;
-    note: string;
-  }[];
+  const checkpoints = await repo.checkpoints();
   const wantedRoots = new Set(checkpoints.map((c) => c.size));
   const roots = new Map<number, Uint8Array>([[0, EMPTY_ROOT]]);
 
   // Months whose bodies retention dropped: a missing body inside one of these id ranges is pruned,
   // not deleted, and each range must account for exactly the number of entries recorded.
-  const pruned = (
-    (await db('audit_retention').select('partition', 'first_entry_id', 'last_entry_id', 'entries')) as {
-      partition: string;
-      first_entry_id: number | null;
-      last_entry_id: number | null;
-      entries: number;
-    }[]
-  ).map((r) => ({ ...r, entries: Number(r.entries), seen: 0 }));
+  const pruned = (await repo.retainedMonths()).map((r) => ({ ...r, entries: Number(r.entries), seen: 0 }));
   const prunedRange = (entryId: number) =>
     pruned.find(
       (r) =>
@@ -96,25 +69,7 @@ export async function verifyDatabase(
   let expected = 0;
   let checkpointsChecked = 0;
   scan: for (;;) {
-    const rows = (await db('log_leaf as l')
-      .leftJoin('audit_entry as e', 'e.entry_id', 'l.entry_id')
-      .leftJoin('subject_index as si', 'si.idx', 'l.idx')
-      .where('l.idx', '>=', expected)
-      .orderBy('l.idx')
-      .limit(CHUNK)
-      .select(
-        'l.idx',
-        'l.entry_id',
-        'l.leaf_data',
-        'l.leaf_hash',
-        'l.salt',
-        'e.body',
-        'e.digest',
-        'e.subject_key as entry_subject',
-        'si.subject_key',
-        'si.subject_seq',
-        'si.prev_idx',
-      )) as LeafRow[];
+    const rows = await repo.leaves(expected, CHUNK);
     if (rows.length === 0) break;
     const chunkStart = expected;
     for (const row of rows) {
@@ -150,13 +105,7 @@ export async function verifyDatabase(
   for (const size of heads.keys())
     if (size > range.size) bad(range.size, `tree head ${size} is beyond the leaves`);
 
-  const orphans = (
-    await db.raw<{ rows: { n: number }[] }>(
-      `SELECT count(*)::int AS n FROM audit_entry e
-     WHERE NOT EXISTS (SELECT 1 FROM log_leaf l WHERE l.entry_id = e.entry_id)
-       AND NOT EXISTS (SELECT 1 FROM audit_queue q WHERE q.entry_id = e.entry_id)`,
-    )
-  ).rows[0]!.n;
+  const orphans = await repo.orphanCount();
   if (orphans > 0) bad(undefined, `${orphans} entries are neither queued nor sequenced`);
 
   const verifiers = (options.logKeys ?? []).map((k) => verifierFromVkey(k));
@@ -236,13 +185,7 @@ export async function verifyDatabase(
 
   /** Nodes whose last leaf lies in [from, to) must equal the nodes recomputed from the leaves. */
   async function checkNodes(from: number, to: number): Promise<void> {
-    const stored = (
-      await db.raw<{ rows: { level: number; idx: number; hash: Buffer }[] }>(
-        `SELECT level, idx, hash FROM tree_node
-         WHERE (idx + 1) * (1::bigint << level) - 1 >= ? AND (idx + 1) * (1::bigint << level) - 1 < ?`,
-        [from, to],
-      )
-    ).rows;
+    const stored = await repo.nodesEndingIn(from, to);
     const byKey = new Map(stored.map((n) => [`${n.level}/${n.idx}`, n.hash]));
     for (const [key, hash] of expectedNodes) {
       const [level, idx] = key.split('/').map(Number) as [number, number];

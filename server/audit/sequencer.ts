@@ -5,8 +5,8 @@
  * every completed node), extends the subject index and stores the new tree head. A crash anywhere before
  * COMMIT rolls all of it back, so there is never a gap or a duplicate.
  */
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { withTransaction, type Database, type Transaction } from '../db/unit-of-work.js';
 import type { BackgroundTask } from '../shared/types.js';
 import { CompactRange } from './compact-range.js';
 import { commitEntry } from './commitment.js';
@@ -17,12 +17,12 @@ import {
   fenceBatch,
   insertBatch,
   latestHead,
-  LOCK_SEQUENCER_LEADER,
   subjectHeads,
   type NewLeaf,
   type NewNode,
   type QueuedEntry,
 } from './audit.repo.js';
+import { acquireLeaderConnection, type LeaderConnection } from './leader-lock.repo.js';
 
 export interface SequencedBatch {
   leaves: NewLeaf[];
@@ -71,7 +71,7 @@ export interface SequencerHooks {
 
 /** Runs one batch in `trx`; returns how many entries it sequenced. */
 export async function sequenceBatch(
-  trx: Knex.Transaction,
+  trx: Transaction,
   limit: number,
   hooks: SequencerHooks = {},
 ): Promise<number> {
@@ -88,7 +88,7 @@ export async function sequenceBatch(
 }
 
 export interface SequencerOptions {
-  db: Knex;
+  db: Database;
   logger: Logger;
   intervalMs: number;
   batchSize: number;
@@ -105,11 +105,6 @@ export interface Sequencer extends BackgroundTask {
   isLeader(): boolean;
 }
 
-interface PoolClient {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<void>;
-}
-
 const sleep = (ms: number, signal: { stopped: boolean; wake?: () => void }) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -121,18 +116,14 @@ const sleep = (ms: number, signal: { stopped: boolean; wake?: () => void }) =>
 
 export function createSequencer(options: SequencerOptions): Sequencer {
   const { db, logger, intervalMs, batchSize } = options;
-  const client = db.client as unknown as PoolClient;
   const state: { stopped: boolean; wake?: () => void } = { stopped: true };
   let leader = false;
   let loop: Promise<void> | undefined;
 
-  const batchOn = (connection: unknown) =>
-    db.transaction((trx) => sequenceBatch(trx, batchSize, options.hooks), { connection });
-
-  async function lead(connection: unknown): Promise<void> {
+  async function lead(connection: LeaderConnection): Promise<void> {
     while (!state.stopped) {
       const started = Date.now();
-      const count = await batchOn(connection);
+      const count = await connection.transaction((trx) => sequenceBatch(trx, batchSize, options.hooks));
       if (count > 0) options.onBatch?.(count);
       if (count < batchSize) await sleep(Math.max(0, intervalMs - (Date.now() - started)), state);
     }
@@ -140,27 +131,24 @@ export function createSequencer(options: SequencerOptions): Sequencer {
 
   async function run(): Promise<void> {
     while (!state.stopped) {
-      let connection: unknown;
+      let connection: LeaderConnection | undefined;
       try {
-        connection = await client.acquireConnection();
-        const got = await db
-          .raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_lock(?) AS ok', [LOCK_SEQUENCER_LEADER])
-          .connection(connection);
-        if (got.rows[0]!.ok) {
+        connection = await acquireLeaderConnection(db);
+        if (await connection.tryLock()) {
           leader = true;
           logger.info('audit sequencer: leading');
           try {
             await lead(connection);
           } finally {
             leader = false;
-            await db.raw('SELECT pg_advisory_unlock(?)', [LOCK_SEQUENCER_LEADER]).connection(connection);
+            await connection.unlock();
           }
         }
       } catch (err) {
         leader = false;
         logger.error({ err }, 'audit sequencer: batch failed; retrying');
       } finally {
-        if (connection) await client.releaseConnection(connection).catch(() => undefined);
+        if (connection) await connection.release().catch(() => undefined);
       }
       if (!state.stopped) await sleep(options.retryMs ?? 1000, state);
     }
@@ -182,7 +170,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     async runOnce() {
       let total = 0;
       for (;;) {
-        const count = await db.transaction((trx) => sequenceBatch(trx, batchSize, options.hooks));
+        const count = await withTransaction(db, (trx) => sequenceBatch(trx, batchSize, options.hooks));
         total += count;
         if (count > 0) options.onBatch?.(count);
         if (count < batchSize) return total;

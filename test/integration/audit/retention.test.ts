@@ -12,6 +12,7 @@ import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { verifyDatabase } from '../../../server/audit/db-verifier.js';
 import { verifyInclusion } from '../../../server/audit/merkle.js';
 import { parseCheckpoint, parseNote } from '../../../server/audit/note.js';
+import { createPartitionsRepo } from '../../../server/audit/partitions.repo.js';
 import { dropExpiredPartitions, ensurePartitions, retentionCutoff } from '../../../server/audit/retention.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
 import { FileKeyStore } from '../../../server/keys/file-key-store.js';
@@ -42,7 +43,7 @@ describe('audit log retention by monthly partition', function () {
     const citizen = subjectOf('retention-citizen');
 
     // March and April 2021 (old), then this month.
-    await ensurePartitions(db, new Date('2021-03-01T00:00:00Z'), 1);
+    await ensurePartitions(createPartitionsRepo(db), new Date('2021-03-01T00:00:00Z'), 1);
     for (let i = 0; i < 5; i++) await service.append(entryFor(i < 3 ? citizen : subjectOf(`other-${i}`)));
     clock = new Date('2021-04-10T01:00:00Z');
     await service.append(entryFor(citizen));
@@ -55,7 +56,10 @@ describe('audit log retention by monthly partition', function () {
     clock = new Date();
     await checkpointer.publish(true);
 
-    const { dropped, kept } = await dropExpiredPartitions(db, retentionCutoff(new Date(), 60));
+    const { dropped, kept } = await dropExpiredPartitions(
+      createPartitionsRepo(db),
+      retentionCutoff(new Date(), 60),
+    );
     expect(dropped).to.deep.equal([{ partition: 'audit_entry_p202103', entries: 5 }]);
     expect(kept).to.deep.equal(['audit_entry_p202104']);
     const recorded = await db('audit_retention').select('partition', 'entries');
@@ -93,9 +97,11 @@ describe('audit log retention by monthly partition', function () {
 
   it('keeps every month when retention is off and creates the coming months ahead', async () => {
     const { db } = await freshDatabase();
-    const created = await ensurePartitions(db, new Date('2030-01-15T00:00:00Z'), 2);
+    const created = await ensurePartitions(createPartitionsRepo(db), new Date('2030-01-15T00:00:00Z'), 2);
     expect(created).to.deep.equal(['audit_entry_p203001', 'audit_entry_p203002', 'audit_entry_p203003']);
-    expect(await ensurePartitions(db, new Date('2030-01-15T00:00:00Z'), 2)).to.deep.equal([]);
+    expect(
+      await ensurePartitions(createPartitionsRepo(db), new Date('2030-01-15T00:00:00Z'), 2),
+    ).to.deep.equal([]);
     expect(retentionCutoff(new Date('2026-11-23T00:00:00Z'), 60).toISOString()).to.equal(
       '2021-11-01T00:00:00.000Z',
     );
