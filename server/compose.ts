@@ -43,6 +43,8 @@ import { queryRefusalSteps } from './queries/refusal-steps.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
 import { createQueryService, type QueryService } from './queries/queries.service.js';
+import { withAccessCache } from './queries/cached-access.js';
+import { createStateCache } from './db/state-cache.js';
 import { createRecordSigner } from './queries/signer.js';
 import { adminRouter, purposesRouter } from './organisations/organisations.routes.js';
 import {
@@ -153,10 +155,16 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   background.push(audit.sequencer, audit.checkpointer, audit.retention);
 
   const catalog = options.catalog ?? loadCatalog();
-  const organisations = createOrganisationsService({
-    repo: createOrganisationsRepo(db),
-    recordTypeExists: (id) => catalog.has(id),
-  });
+  // Clients, organisations and entitlements read once per process until they change (issue 18).
+  const accessCache = createStateCache(db, { channel: 'juc_access_state', logger });
+  background.push(accessCache.task);
+  const organisations = withAccessCache(
+    createOrganisationsService({
+      repo: createOrganisationsRepo(db),
+      recordTypeExists: (id) => catalog.has(id),
+    }),
+    accessCache,
+  );
   apiRouters.push(purposesRouter(organisations), adminRouter(organisations));
   apiRouters.push(catalogRouter(createCatalogService(catalog)));
   const providers = await providersFromConfig({

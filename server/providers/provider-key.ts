@@ -9,7 +9,15 @@
  * published in /.well-known/jwks.json, which lists only keys that citizens and requesters verify.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
@@ -103,4 +111,29 @@ export async function loadProviderSigningKey(options: {
 /** Public JWKs of every provider-request key in a key store folder (for a registry run beside us). */
 export function readProviderPublicKeys(keyStoreDir: string, holder?: string): JWK[] {
   return readKeyFiles(providerKeyDir(keyStoreDir, holder)).map((f) => publicJwk(f.privateJwk, f.kid));
+}
+
+/**
+ * readProviderPublicKeys kept between requests: read again only when the folder changed (keys are
+ * written by rename, which moves the folder's mtime), so a gateway started later, a new key or a
+ * retirement is seen on the next request without re-reading every file on every one. The same
+ * array is returned while nothing changed (request-token.ts imports a key set once per array).
+ */
+export function watchedProviderPublicKeys(keyStoreDir: string, holder?: string): () => readonly JWK[] {
+  const dir = providerKeyDir(keyStoreDir, holder);
+  let seen: number | undefined;
+  let keys: readonly JWK[] = [];
+  return () => {
+    let mtime = -1;
+    try {
+      mtime = statSync(dir).mtimeMs;
+    } catch {
+      mtime = -1;
+    }
+    if (mtime !== seen) {
+      keys = readProviderPublicKeys(keyStoreDir, holder);
+      seen = mtime;
+    }
+    return keys;
+  };
 }

@@ -82,18 +82,25 @@ export class ReplayCache {
   }
 }
 
-/** The last key set seen: a LocalJWKSet imports each key once, so keep one while the keys stay the same. */
-let keySet: { id: string; resolve: ReturnType<typeof createLocalJWKSet> } | undefined;
-function trustedKeySet(keys: JWK[]) {
+/**
+ * A LocalJWKSet imports each key once, so keep one per key set: by the array's identity when the
+ * caller keeps its array (watchedProviderPublicKeys), else by content (the last one seen).
+ */
+const keySets = new WeakMap<readonly JWK[], ReturnType<typeof createLocalJWKSet>>();
+let lastSet: { id: string; resolve: ReturnType<typeof createLocalJWKSet> } | undefined;
+function trustedKeySet(keys: readonly JWK[]) {
+  const known = keySets.get(keys);
+  if (known) return known;
   const id = JSON.stringify(keys);
-  if (keySet?.id !== id) keySet = { id, resolve: createLocalJWKSet({ keys }) };
-  return keySet.resolve;
+  if (lastSet?.id !== id) lastSet = { id, resolve: createLocalJWKSet({ keys: [...keys] }) };
+  keySets.set(keys, lastSet.resolve);
+  return lastSet.resolve;
 }
 
 export async function verifyRequestToken(
   token: string,
   options: {
-    keys: JWK[];
+    keys: readonly JWK[];
     issuer: string;
     audience: string;
     replay: ReplayCache;

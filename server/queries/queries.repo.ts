@@ -1,5 +1,6 @@
 /** knex only: request budgets, harvesting counters and idempotency records for queries. */
 import type { Knex } from 'knex';
+import { preparedQuery } from '../db/prepared.js';
 import { countInWindowSql } from '../limits/rate-windows.repo.js';
 
 export interface AdmissionCounts {
@@ -22,6 +23,26 @@ export interface IdempotencyRecord {
   answer: SealedAnswer | null;
 }
 
+/**
+ * The admission statement ($1 requester, $2 now, $3 subject key or null), a named prepared
+ * statement (server/db/prepared.ts): planned once per connection, not on every query.
+ */
+const ADMIT_SQL = `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS sc), budget AS (
+    ${countInWindowSql('$1::text', '$2', 'minute')}
+  ), seen AS (
+    INSERT INTO subject_access_hour (requester, hour, subject_key)
+    SELECT $1::text, date_trunc('hour', $2::timestamptz), $3::text WHERE $3::text IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+  ), hourly AS (
+    INSERT INTO requester_hour (requester, hour, distinct_subjects)
+    SELECT $1::text, date_trunc('hour', $2::timestamptz), 1 FROM seen
+    ON CONFLICT (requester, hour) DO UPDATE SET distinct_subjects = requester_hour.distinct_subjects + 1
+    RETURNING distinct_subjects
+  )
+  SELECT (SELECT count FROM budget) AS requests, (SELECT distinct_subjects FROM hourly) AS distinct_subjects
+  FROM relaxed`;
+
 export function createQueriesRepo(db: Knex) {
   return {
     /**
@@ -32,26 +53,11 @@ export function createQueriesRepo(db: Knex) {
      * ≤ 3 × wal_writer_delay of counts; the audit log, not these counters, is the record.
      */
     async admit(requester: string, subjectKey: string | null, now: Date): Promise<AdmissionCounts> {
-      const { rows } = await db.raw<{ rows: { requests: number; distinct_subjects: number | null }[] }>(
-        `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS sc), budget AS (
-           ${countInWindowSql(':requester', ':now', 'minute')}
-         ), seen AS (
-           INSERT INTO subject_access_hour (requester, hour, subject_key)
-           SELECT :requester, date_trunc('hour', :now::timestamptz), :subjectKey WHERE :subjectKey::text IS NOT NULL
-           ON CONFLICT DO NOTHING
-           RETURNING 1
-         ), hourly AS (
-           INSERT INTO requester_hour (requester, hour, distinct_subjects)
-           SELECT :requester, date_trunc('hour', :now::timestamptz), 1 FROM seen
-           ON CONFLICT (requester, hour) DO UPDATE SET distinct_subjects = requester_hour.distinct_subjects + 1
-           RETURNING distinct_subjects
-         )
-         SELECT (SELECT count FROM budget) AS requests, (SELECT distinct_subjects FROM hourly) AS distinct_subjects
-         FROM relaxed`,
-        { requester, now: now.toISOString(), subjectKey },
-      );
-      const row = rows[0]!;
-      return { requestsThisMinute: row.requests, distinctSubjectsThisHour: row.distinct_subjects };
+      const [row] = await preparedQuery<{ requests: number; distinct_subjects: number | null }>(db, {
+        sql: ADMIT_SQL,
+        bindings: [requester, now.toISOString(), subjectKey],
+      });
+      return { requestsThisMinute: row!.requests, distinctSubjectsThisHour: row!.distinct_subjects };
     },
 
     /** Marks the requester's hour as flagged; true only the first time (so it is reported once). */

@@ -12,13 +12,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { JWK } from 'jose';
 import { loadCatalog } from '../../catalog/catalog.js';
 import { loadConfig, loadDotEnv } from '../../config.js';
 import { createDb } from '../../db/db.js';
 import { startEmbeddedPostgres } from '../../db/embedded.js';
 import { migrateLatest } from '../../db/migrations.js';
 import { parseHolderLinks, type HolderLinks } from '../../providers/holder-settings.js';
-import { readProviderPublicKeys } from '../../providers/provider-key.js';
+import { watchedProviderPublicKeys } from '../../providers/provider-key.js';
 import { startHolderRegistries } from './registry-holders.js';
 import { seedDemoRegistryIfEmpty } from './registry-seed.js';
 import { startReferenceRegistry, type ReferenceRegistry } from './registry-server.js';
@@ -86,8 +87,26 @@ if (seeded)
   process.stderr.write(`seeded ${seeded.persons} persons and ${seeded.corporations} corporations\n`);
 
 const keyDir = values['trust-keys'] ?? config.keyStoreDir;
-// Re-read on every request so a gateway started later (which creates its keys) is trusted at once.
-const trustedKeys = (code: string) => readProviderPublicKeys(keyDir, links[code]?.ownKey ? code : undefined);
+// Read again when the key folder changes, so a gateway started later (which creates its keys) is
+// trusted at once; not on every request.
+const watched = new Map<string, () => readonly JWK[]>();
+const folder = (holder?: string) => {
+  const key = holder ?? '';
+  if (!watched.has(key)) watched.set(key, watchedProviderPublicKeys(keyDir, holder));
+  return watched.get(key)!();
+};
+const trustedKeys = (code: string) => folder(links[code]?.ownKey ? code : undefined);
+/** The shared key and the holder's own, as one array while neither folder changes. */
+const combined = new Map<string, { shared: readonly JWK[]; own: readonly JWK[]; keys: readonly JWK[] }>();
+const sharedAndOwn = (code: string) => {
+  const shared = folder();
+  const own = folder(code);
+  const last = combined.get(code);
+  if (last?.shared === shared && last.own === own) return last.keys;
+  const keys = [...shared, ...own];
+  combined.set(code, { shared, own, keys });
+  return keys;
+};
 const latency = Object.fromEntries(selected.map((code) => [code, latencyMs]));
 
 let registries: ReferenceRegistry[];
@@ -100,7 +119,7 @@ if (values.port !== undefined) {
     port: Number(values.port),
     host: values.host,
     // One registry for everyone (REGISTRY_URL): the gateway then signs with its shared key.
-    trustedKeys: (code) => [...readProviderPublicKeys(keyDir), ...readProviderPublicKeys(keyDir, code)],
+    trustedKeys: sharedAndOwn,
     latencyMs,
   });
   registries = [one];

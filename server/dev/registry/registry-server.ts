@@ -147,7 +147,7 @@ export function createRegistryApp(options: Omit<ReferenceRegistryOptions, 'port'
       const body = req.body as { identifier?: unknown; fields?: unknown; purpose?: unknown } | undefined;
       try {
         await verifyRequestToken(auth[1]!, {
-          keys: [...trusted(holder)],
+          keys: trusted(holder),
           issuer,
           audience: defaultAudience(holder),
           replay,
