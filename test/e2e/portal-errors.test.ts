@@ -120,6 +120,8 @@ describe('error pages and the grouped history on a phone (chromium)', function (
     const text = await card.innerText();
     expect(text).to.contain('창구 담당자 (참조 번호 52EB5A)');
     expect(text).not.to.contain('clerk-jongno-kim');
+    // The basis of the visit is on the card itself, not folded away.
+    expect(text).to.match(/근거\s+법령: 주거급여법/);
     const summaries = card.locator('.access-record details summary');
     for (let i = 0; i < (await summaries.count()); i++) await summaries.nth(i).click();
     const opened = await card.innerText();

@@ -77,7 +77,11 @@ function basisText(lang: Lang, entry: HistoryEntry): SafeHtml {
   return html`${t(lang, 'history.basis.none')}`;
 }
 
-function recordLine(lang: Lang, entry: HistoryEntry): SafeHtml {
+/** Entries of one request normally share their basis; one that differs says its own. */
+const basisKey = (e: HistoryEntry) =>
+  JSON.stringify([e.entry.consent?.mode, e.entry.consent?.id, e.entry.legalBasis]);
+
+function recordLine(lang: Lang, entry: HistoryEntry, basisDiffers: boolean): SafeHtml {
   const e = entry.entry;
   const record = entry.recordType ? entry.recordType.names[lang] : markerText(lang, e.recordType);
   return html`<li
@@ -100,7 +104,7 @@ function recordLine(lang: Lang, entry: HistoryEntry): SafeHtml {
             </ul>`
           : html`<p>${t(lang, 'history.noFields')}</p>`
       }
-      <p class="hint">${t(lang, 'history.basis')}: ${basisText(lang, entry)}</p>
+      ${basisDiffers ? html`<p class="hint">${t(lang, 'history.basis')}: ${basisText(lang, entry)}</p>` : ''}
       <p class="hint entry-ref">${t(lang, 'history.receipt', { index: entry.index })}</p>
     </details>
     <p class="verify-badge" data-verify-index="${entry.index}" data-verify-status="unknown">
@@ -147,10 +151,12 @@ export function accessCard(lang: Lang, group: AccessGroup, gapAfter: SafeHtml[])
         <dd>${whoText(lang, first)}</dd>
         <dt>${t(lang, 'history.why')}</dt>
         <dd>${purpose}</dd>
+        <dt>${t(lang, 'history.basis')}</dt>
+        <dd>${basisText(lang, first)}</dd>
       </dl>
       <h4 class="records-title">${t(lang, 'history.recordsSeen', { n: group.entries.length })}</h4>
       <ul class="access-records">
-        ${group.entries.map((entry) => recordLine(lang, entry))}
+        ${group.entries.map((entry) => recordLine(lang, entry, basisKey(entry) !== basisKey(first)))}
       </ul>
       ${embargo ? html`<p class="hint">${t(lang, 'history.embargoed', { date: formatDateTime(lang, new Date(embargo)) })}</p>` : ''}
     </article>
