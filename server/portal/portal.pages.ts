@@ -110,7 +110,8 @@ export function portalPages(deps: PortalPagesDeps): Router {
     const citizen = gate(req, res, lang);
     if (!citizen) return;
     const [latest, consents, preference] = await Promise.all([
-      service.latest(citizen, 3),
+      // Enough entries for the three latest requests (a counter visit is several entries).
+      service.latest(citizen, 20),
       service.consents(citizen, undefined),
       service.notificationPreference(citizen),
     ]);

@@ -134,6 +134,10 @@ describe('error pages and the grouped history on a phone (chromium)', function (
     expect(box!.y + box!.height, 'first access within the first 844 px screen').to.be.below(844);
     await screenshot(phone, 'history-visit-phone-ko');
     await expectAccessible(phone, 'history (ko, phone)');
+    // The overview's latest accesses: the visit is one line, not its four entries.
+    await phone.goto(url('/portal'));
+    expect(await phone.locator('.recent-list > li').count()).to.equal(1);
+    await expectAccessible(phone, 'overview (ko, phone)');
     await phone.goto(url('/portal/history?lang=en'));
     expect(await cards.first().innerText()).to.contain('Counter clerk (reference 52EB5A)');
     await expectAccessible(phone, 'history (en, phone)');

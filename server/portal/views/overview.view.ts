@@ -1,7 +1,8 @@
-/** The portal's overview page (pure view): the latest accesses, the consents in force, notifications. */
+/** The portal's overview page (pure view): the latest requests (one line per visit), the consents in force, notifications. */
 import { html, type SafeHtml } from '../../web/html.js';
 import { t, type Lang } from '../../web/i18n.js';
 import type { HistoryEntry } from '../portal.service.js';
+import { groupByRequest } from './history-cards.view.js';
 import { markerText, orgName, time } from './shell.js';
 
 export interface OverviewModel {
@@ -19,17 +20,27 @@ export function overviewBody(lang: Lang, m: OverviewModel): SafeHtml {
       ${
         m.latest.length
           ? html`<ul class="recent-list">
-              ${m.latest.map((entry) => {
-                const e = entry.entry;
-                return html`<li>
-                  <a href="/portal/history#entry-${entry.index}"
-                    >${orgName(lang, e.requester.org, entry.organisation)} ·
-                    ${entry.recordType ? entry.recordType.names[lang] : markerText(lang, e.recordType)}</a
-                  >
-                  <span class="badge badge-${e.outcome}">${t(lang, `history.outcome.${e.outcome}`)}</span>
-                  <br /><span class="hint">${time(lang, e.createdAt)}</span>
-                </li>`;
-              })}
+              ${groupByRequest(m.latest)
+                .slice(0, 3)
+                .map((group) => {
+                  const entry = group.entries[0]!;
+                  const e = entry.entry;
+                  const records = group.entries
+                    .map((g) =>
+                      g.recordType ? g.recordType.names[lang] : markerText(lang, g.entry.recordType),
+                    )
+                    .join(', ');
+                  const outcomes = new Set(group.entries.map((g) => g.entry.outcome));
+                  return html`<li>
+                    <a href="/portal/history#entry-${entry.index}"
+                      >${orgName(lang, e.requester.org, entry.organisation)} · ${records}</a
+                    >
+                    ${[...outcomes].map(
+                      (o) => html`<span class="badge badge-${o}">${t(lang, `history.outcome.${o}`)}</span>`,
+                    )}
+                    <br /><span class="hint">${time(lang, e.createdAt)}</span>
+                  </li>`;
+                })}
             </ul>`
           : html`<p>${t(lang, 'portal.overview.noAccess')}</p>`
       }
