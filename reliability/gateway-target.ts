@@ -109,7 +109,9 @@ export interface GatewayTargetOptions {
   statementTimeoutMs: number;
 }
 
-export async function gatewayTarget(o: GatewayTargetOptions): Promise<Target & { clients: ApiClient[] }> {
+export async function gatewayTarget(
+  o: GatewayTargetOptions,
+): Promise<Target & { clients: ApiClient[]; refreshTokens(): Promise<number> }> {
   const clients = [await apiClient(o.idp, o.clientIds[0]!), await apiClient(o.idp, o.clientIds[1]!)];
   const readOnly = await apiClient(o.idp, o.clientIds[0]!, 'consents:read');
   const other = (await generateKeyPair('ES256', { extractable: true })) as CryptoKeyPair;
@@ -239,5 +241,22 @@ export async function gatewayTarget(o: GatewayTargetOptions): Promise<Target & {
     queryRateLimitPerMinute: o.queryRateLimitPerMinute,
     statementTimeoutMs: o.statementTimeoutMs,
     clients,
+    /**
+     * New access tokens (and DPoP keys) for the same clients, in place so every holder of a client
+     * sees them: the issuer's tokens live 300 s and a run on a busy machine outlasts them. Returns
+     * the new tokens' lifetime in seconds.
+     */
+    async refreshTokens() {
+      Object.assign(clients[0]!, await apiClient(o.idp, o.clientIds[0]!));
+      Object.assign(clients[1]!, await apiClient(o.idp, o.clientIds[1]!));
+      Object.assign(readOnly, await apiClient(o.idp, o.clientIds[0]!, 'consents:read'));
+      const claims = JSON.parse(
+        Buffer.from(clients[0]!.accessToken.split('.')[1]!, 'base64url').toString(),
+      ) as {
+        exp: number;
+        iat: number;
+      };
+      return claims.exp - claims.iat;
+    },
   };
 }

@@ -20,7 +20,8 @@ import type { Target } from './types.js';
 export interface Rig {
   root: string;
   work: string;
-  target: Target;
+  /** The gateway; `refreshTokens` renews the clients' access tokens in place (they live 300 s). */
+  target: Target & { refreshTokens(): Promise<number> };
   pg: ThrowawayPostgres;
   db(): Knex;
   /** Closes the harness's own pool before a crash and reopens it after. */

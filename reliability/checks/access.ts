@@ -612,31 +612,45 @@ export const A10: Check = {
       mode: 'full',
       records: [{ recordType: 'resident.registration-abstract' }],
     };
+    // The budget is a fixed UTC minute: a run straddling its end would start counting afresh. Ten
+    // at a time keeps the run to seconds even on a busy machine, and with under 20 s of this minute
+    // left the run waits for the next one.
+    const left = 60 - new Date().getUTCSeconds();
+    if (left < 20) await sleep(left * 1000 + 200);
+    const minute = Math.floor(Date.now() / 60_000);
     let first429 = 0;
     let retryAfter: string | null = null;
     const statuses: number[] = [];
+    const codes: string[] = [];
     const n = limit + 20;
-    for (let i = 1; i <= n; i++) {
-      const a = await query(target, denied);
-      statuses.push(a.status);
-      if (a.status === 429 && !first429) {
-        first429 = i;
-        retryAfter = a.headers.get('retry-after');
+    while (statuses.length < n && !(first429 && statuses.length > first429 + 5)) {
+      const batch = await Promise.all(Array.from({ length: 10 }, () => query(target, denied)));
+      for (const a of batch) {
+        statuses.push(a.status);
+        codes.push(`${a.status} ${String(a.body?.code)}`);
+        if (a.status === 429 && !first429) {
+          first429 = statuses.length;
+          retryAfter = a.headers.get('retry-after');
+        }
       }
-      if (first429 && i > first429 + 5) break;
     }
+    const sameMinute = Math.floor(Date.now() / 60_000) === minute;
+    // Answered within the budget: every answer but the 429s; never more than the limit in one window.
+    const admitted = statuses.filter((s) => s !== 429).length;
     const bad: string[] = [];
-    if (!first429) bad.push(`${n} denied queries, no 429`);
-    else if (first429 > limit + 1) bad.push(`first 429 at request ${first429} (limit ${limit}/min)`);
+    if (!first429)
+      bad.push(`${statuses.length} denied queries, no 429${sameMinute ? '' : ' (the run crossed a minute)'}`);
+    else if (admitted > limit && sameMinute)
+      bad.push(`${admitted} answered within one minute (limit ${limit}/min)`);
     if (first429 && !retryAfter) bad.push('429 without Retry-After');
     const metrics = await call(target, 'anonymous', 'GET', '/metrics');
     const flagged = /harvest\w*\{[^}]*\} [1-9]/.test(metrics.text);
     return verdict(
       bad.length === 0,
-      `first 429 at ${first429 || 'never'} of limit ${limit}/min, Retry-After ${retryAfter ?? '-'}`,
+      `first 429 at ${first429 || 'never'} of limit ${limit}/min (10 at a time; ${admitted} answered), Retry-After ${retryAfter ?? '-'}`,
       [
         ...bad,
-        `statuses ${JSON.stringify(countBy(statuses))}`,
+        `statuses ${JSON.stringify(countBy(statuses))}; codes ${JSON.stringify(countBy(codes))}`,
         `harvesting metric raised: ${flagged ? 'yes' : 'no (needs distinct subjects above HARVEST_FLAG_SUBJECTS_PER_HOUR; tested in test/integration/limits)'}`,
       ],
     );

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { call, consentedQuery, countBy, query, releasedRecords, sleep } from '../http.js';
-import { verdict, type Check, type Target } from '../types.js';
+import { skipped, verdict, type Check, type Target } from '../types.js';
 
 function alive(pid: number): boolean {
   try {
@@ -69,8 +69,12 @@ export const F3: Check = {
   id: 'F3',
   title: 'slow database: audit table locked 5 s',
   async run(target) {
-    const c = await target.consented();
     const statementTimeout = target.statementTimeoutMs;
+    if (statementTimeout > 5000)
+      return skipped(
+        `this target's statement_timeout is ${statementTimeout} ms (the test app shares the test pool): the locked requests would hold the check that long; npm run reliability runs it against the gateway with 2 s`,
+      );
+    const c = await target.consented();
     const bad: string[] = [];
     const answers = await admin(target, async (client) => {
       await client.query('BEGIN');

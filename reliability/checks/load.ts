@@ -46,6 +46,9 @@ function fds(pid: number): number {
   }
 }
 
+const countStatuses = (v: { status: number }[]) =>
+  v.reduce<Record<number, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
+
 const loadAverage = () =>
   loadavg()
     .map((n) => n.toFixed(1))
@@ -161,6 +164,10 @@ export const L2: RigCheck = {
         `p99 ${result.latencyMs.p99} ms > 1 s (all answers; the generator does not split accepted from shed)`,
       );
     if (other5) bad.push(`${other5} 5xx other than 503`);
+    const refused = Object.entries(result.statusCodes)
+      .filter(([code]) => code.startsWith('4') && code !== '429')
+      .reduce((n, [, c]) => n + c, 0);
+    if (refused) bad.push(`${refused} answers 4xx other than 429 (credentials or consents gone stale?)`);
     if (peak > 512) bad.push(`worker RSS ${round(peak)} MB ≥ 512 MB`);
     if (lag > 200) bad.push(`event-loop delay p99 ${round(lag)} ms`);
     if (recoveredMs < 0 || recoveredMs > 10_000)
@@ -231,6 +238,8 @@ export const L4: RigCheck = {
     if (lagMs > 2000) bad.push(`sequencer lag p99 ${lagMs} ms`);
     if (missing) bad.push(`${missing} answers with data lack a committed entry`);
     if (fivexx(result.statusCodes)) bad.push(`${fivexx(result.statusCodes)} 5xx`);
+    if (result.ok2xx < result.requests)
+      bad.push(`${result.requests - result.ok2xx} of ${result.requests} answers not 2xx`);
     return verdict(
       bad.length === 0,
       `${rate}/s × ${seconds} s: RSS ${round(first.rss)} → ${round(last.rss)} MB (${round(growth * 100)} %), FDs ${first.fds} → ${last.fds}, PG conns ≤ ${pgMax}, seq lag p99 ${lagMs} ms, missing ${missing}`,
@@ -425,6 +434,8 @@ export const L3: RigCheck = {
     if (!x429.length) bad.push(`X at ${round(perSecond)}/s (10× its quota) got no 429`);
     if (x429.some((a) => !a.retryAfter)) bad.push('a 429 without Retry-After');
     if (y429) bad.push(`Y got ${y429} × 429`);
+    const yOther = together.filter((a) => a.status !== 200 && a.status !== 429).length;
+    if (yOther) bad.push(`Y got ${yOther} answers other than 200 beside X (shed by X's load?)`);
     const ratio = p95(together) / p95(solo);
     if (ratio > 1.5)
       bad.push(`Y p95 ${round(p95(together))} ms vs solo ${round(p95(solo))} ms (${round(ratio, 2)}×)`);
@@ -433,6 +444,7 @@ export const L3: RigCheck = {
       `X ${xOut.length} sent, ${x429.length} × 429; Y 0×429: ${y429 === 0}, p95 ${round(p95(together))} vs solo ${round(p95(solo))} ms (${round(ratio, 2)}×)`,
       [
         ...bad,
+        `X statuses ${JSON.stringify(countStatuses(xOut))}; Y alone ${JSON.stringify(countStatuses(solo))}, beside X ${JSON.stringify(countStatuses(together))}`,
         `quota ${quota}/min per client (QUERY_RATE_LIMIT_PER_MINUTE in the quick phase); X ran after A10 had spent client 1's window; Y at 2/s (under its quota of ${round(quota / 60, 1)}/s), ${solo.length} answers alone and ${together.length} beside X, three interleaved rounds`,
         'weakened: p95 in place of p99 (nearest rank): a p99 of 24 answers is the slowest one, decided by whichever neighbour job stalled the machine then',
       ],
