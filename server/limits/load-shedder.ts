@@ -1,8 +1,8 @@
 /**
  * Load shedding for the API (reliability check L2: excess load gets 503 at once instead of queueing
  * until every answer is late). Each process admits at most `limit` API requests at a time; the limit
- * moves AIMD-style (as Netflix's concurrency-limits): while the process is saturated (half its limit
- * or more in flight), an answer slower than the target cuts the limit by 10 % and a timely one raises
+ * moves AIMD-style (as Netflix's concurrency-limits): while the process is saturated (more than a
+ * quarter of its limit, and more than the floor, in flight), an answer slower than the target cuts the limit by 10 % and a timely one raises
  * it by 1/limit; below saturation timely answers raise it by 1, so a quiet process takes bursts up to
  * `maxInFlight` again. A slow answer at low concurrency is a slow machine, not a queue, and leaves
  * the limit alone. The excess is refused before any parsing, authentication or database work.
@@ -38,7 +38,7 @@ export function createLoadShedder(settings: ShedSettings): LoadShedder {
       return true;
     },
     leave(latencyMs) {
-      const saturated = inFlight >= limit / 2;
+      const saturated = inFlight > Math.max(settings.minInFlight, limit / 4);
       inFlight--;
       const timely = latencyMs <= settings.targetLatencyMs;
       if (saturated) limit = timely ? limit + 1 / limit : limit * 0.9;
