@@ -1,5 +1,6 @@
 /** knex only: consent records, their events, the webhook outbox and registered redirect URIs. */
 import type { Knex } from 'knex';
+import { withTransaction, type Transaction } from '../db/unit-of-work.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { OrgClass } from '../organisations/organisations.types.js';
 import type {
@@ -15,9 +16,6 @@ import type {
   Usage,
 } from './consents.types.js';
 import type { SeparateAgreement } from './separate-consent.js';
-
-/** An opaque transaction handle as far as the service is concerned; a Knex.Transaction here. */
-export type Tx = unknown;
 
 interface ConsentRow {
   id: string;
@@ -231,25 +229,25 @@ function countUseStatement(
 }
 
 export function createConsentsRepo(db: Knex) {
-  const q = (trx?: Tx): Knex => (trx as Knex.Transaction | undefined) ?? db;
+  const q = (trx?: Transaction): Knex => trx ?? db;
 
   return {
-    transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
-      return db.transaction((trx) => work(trx));
+    transaction<T>(work: (trx: Transaction) => Promise<T>): Promise<T> {
+      return withTransaction(db, work);
     },
 
-    async insert(record: ConsentRecord, trx?: Tx): Promise<void> {
+    async insert(record: ConsentRecord, trx?: Transaction): Promise<void> {
       await q(trx)('consent').insert(toRow(record));
     },
 
-    async get(id: string, trx?: Tx): Promise<ConsentRecord | undefined> {
+    async get(id: string, trx?: Transaction): Promise<ConsentRecord | undefined> {
       if (!UUID.test(id)) return undefined;
       const row = (await q(trx)('consent').where({ id }).first()) as ConsentRow | undefined;
       return row ? fromRow(row) : undefined;
     },
 
     /** Locks the row until the transaction ends. */
-    async getForUpdate(id: string, trx: Tx): Promise<ConsentRecord | undefined> {
+    async getForUpdate(id: string, trx: Transaction): Promise<ConsentRecord | undefined> {
       if (!UUID.test(id)) return undefined;
       const row = (await q(trx)('consent').where({ id }).forUpdate().first()) as ConsentRow | undefined;
       return row ? fromRow(row) : undefined;
@@ -261,7 +259,7 @@ export function createConsentsRepo(db: Knex) {
     },
 
     /** Writes a new version; the caller holds the row lock (getForUpdate) in the same transaction. */
-    async replace(record: ConsentRecord, trx: Tx): Promise<void> {
+    async replace(record: ConsentRecord, trx: Transaction): Promise<void> {
       const { id, ...rest } = toRow(record);
       await q(trx)('consent').where({ id }).update(rest);
     },
@@ -271,7 +269,12 @@ export function createConsentsRepo(db: Knex) {
      * validity and below its maximum. A concurrent revocation either committed first (the WHERE no longer
      * matches after PostgreSQL re-reads the row) or waits for this transaction to end.
      */
-    async countUse(id: string, version: number, now: Date, trx?: Tx): Promise<ConsentRecord | undefined> {
+    async countUse(
+      id: string,
+      version: number,
+      now: Date,
+      trx?: Transaction,
+    ): Promise<ConsentRecord | undefined> {
       const use = countUseStatement(id, version, now, { lastUseAllowed: true, returning: '*' });
       const rows = (await q(trx).raw(use.sql, use.bindings as Knex.RawBinding[])) as { rows: ConsentRow[] };
       return rows.rows[0] ? fromRow(rows.rows[0]) : undefined;
@@ -286,7 +289,7 @@ export function createConsentsRepo(db: Knex) {
       return countUseStatement(id, version, now, { lastUseAllowed: false, returning: 'id' });
     },
 
-    async insertEvent(event: NewEvent, trx?: Tx): Promise<number> {
+    async insertEvent(event: NewEvent, trx?: Transaction): Promise<number> {
       const [row] = (await q(trx)('consent_event')
         .insert({
           consent_id: event.consentId,
@@ -302,7 +305,7 @@ export function createConsentsRepo(db: Knex) {
       return Number(row!.id);
     },
 
-    async events(consentId: string, trx?: Tx): Promise<ConsentEvent[]> {
+    async events(consentId: string, trx?: Transaction): Promise<ConsentEvent[]> {
       const rows = (await q(trx)('consent_event')
         .where({ consent_id: consentId })
         .orderBy('id')) as EventRow[];
@@ -311,7 +314,7 @@ export function createConsentsRepo(db: Knex) {
 
     async enqueueDelivery(
       d: { consentId: string; eventId: number; url: string; audience: string; payload: object; at: Date },
-      trx?: Tx,
+      trx?: Transaction,
     ): Promise<void> {
       await q(trx)('consent_webhook_delivery').insert({
         consent_id: d.consentId,
@@ -325,7 +328,7 @@ export function createConsentsRepo(db: Knex) {
     },
 
     /** Due deliveries, locked (SKIP LOCKED) so several instances never send the same one twice at once. */
-    async claimDueDeliveries(now: Date, limit: number, trx: Tx): Promise<Delivery[]> {
+    async claimDueDeliveries(now: Date, limit: number, trx: Transaction): Promise<Delivery[]> {
       const rows = (await q(trx)('consent_webhook_delivery')
         .where('status', 'pending')
         .andWhere('next_attempt_at', '<=', now)
@@ -357,7 +360,7 @@ export function createConsentsRepo(db: Knex) {
       result:
         | { status: 'delivered'; httpStatus: number; at: Date }
         | { status: 'pending' | 'failed'; error: string; httpStatus: number | null; nextAttemptAt: Date },
-      trx?: Tx,
+      trx?: Transaction,
     ): Promise<void> {
       await q(trx)('consent_webhook_delivery')
         .where({ id })
