@@ -14,6 +14,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { periodicTask } from '../shared/periodic-task.js';
 import type { BackgroundTask } from '../shared/types.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { DataKeyPurpose, DataKeyRepo } from './data-key.repo.js';
@@ -165,29 +166,14 @@ export function dataKeyRetirement(
   logger: Logger,
   intervalMs: number,
 ): BackgroundTask & { runOnce(): Promise<string[]> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  const runOnce = async () => {
-    const gone = await ring.retire();
-    if (gone.length) logger.info({ dataKeys: gone }, 'deleted data keys no stored value needs');
-    return gone;
-  };
-  return {
+  return periodicTask({
     name: 'data-key-retirement',
-    runOnce,
-    start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        running ??= runOnce()
-          .catch((err: unknown) => logger.warn({ err }, 'data key retirement failed'))
-          .finally(() => (running = undefined));
-      }, intervalMs);
-      timer.unref();
+    intervalMs,
+    async run() {
+      const gone = await ring.retire();
+      if (gone.length) logger.info({ dataKeys: gone }, 'deleted data keys no stored value needs');
+      return gone;
     },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+    onError: (err) => logger.warn({ err }, 'data key retirement failed'),
+  });
 }

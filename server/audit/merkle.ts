@@ -6,8 +6,7 @@
 // either one perfect aligned subtree or a right-edge subtree ending at the tree size, which is the
 // ordered list of perfect subtrees of its binary decomposition.
 import { createHash } from 'node:crypto';
-import { bytesEqual } from './bytes.js';
-import { consistencyPlan, hashLengthProblem, inclusionPlan } from './proof-plan.js';
+import { consistencyCheck, inclusionCheck, runSync, type Verdict } from './proof-check.js';
 
 export const HASH_SIZE = 32;
 
@@ -50,57 +49,23 @@ export function rootFromLeafHashes(hashes: readonly Uint8Array[]): Uint8Array {
 
 // ---- verification -------------------------------------------------------------------------------------
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type { Verdict };
 
-export function verifyInclusion(
+export const verifyInclusion = (
   leaf: Uint8Array,
   index: number,
   size: number,
   proof: readonly Uint8Array[],
   root: Uint8Array,
-): Verdict {
-  const plan = inclusionPlan(index, size, proof.length);
-  if (!plan.ok) return plan;
-  const badLength = hashLengthProblem(proof, leaf);
-  if (badLength) return { ok: false, reason: badLength };
-  let r = leaf;
-  plan.value.forEach((step, i) => {
-    const p = proof[i]!;
-    r = step === 'left' ? nodeHash(p, r) : nodeHash(r, p);
-  });
-  return bytesEqual(r, root) ? { ok: true } : { ok: false, reason: 'computed root does not match' };
-}
+): Verdict => runSync(inclusionCheck(leaf, index, size, proof, root), nodeHash);
 
-export function verifyConsistency(
+export const verifyConsistency = (
   size1: number,
   size2: number,
   root1: Uint8Array,
   root2: Uint8Array,
   proof: readonly Uint8Array[],
-): Verdict {
-  const plan = consistencyPlan(size1, size2, proof.length);
-  if (!plan.ok) return plan;
-  const badLength = hashLengthProblem(proof);
-  if (badLength) return { ok: false, reason: badLength };
-  if (size1 === size2) {
-    return bytesEqual(root1, root2) ? { ok: true } : { ok: false, reason: 'equal sizes but different roots' };
-  }
-  const path = plan.value.prependFirst ? [root1, ...proof] : proof;
-  let fr = path[0]!;
-  let sr = fr;
-  plan.value.steps.forEach((step, i) => {
-    const c = path[i + 1]!;
-    if (step === 'both') {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-    } else {
-      sr = nodeHash(sr, c);
-    }
-  });
-  if (!bytesEqual(fr, root1)) return { ok: false, reason: 'computed first root does not match' };
-  if (!bytesEqual(sr, root2)) return { ok: false, reason: 'computed second root does not match' };
-  return { ok: true };
-}
+): Verdict => runSync(consistencyCheck(size1, size2, root1, root2, proof), nodeHash);
 
 // ---- proof generation ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/unit-of-work.js';
+import { periodicTask } from '../shared/periodic-task.js';
 import type { BackgroundTask } from '../shared/types.js';
 import { createPartitionsRepo, type DroppedMonth, type PartitionsRepo } from './partitions.repo.js';
 
@@ -71,8 +72,6 @@ export function createRetentionTask(options: {
 }): BackgroundTask & { runOnce(): Promise<{ created: string[]; dropped: DroppedMonth[]; kept: string[] }> } {
   const now = options.now ?? (() => new Date());
   const repo = createPartitionsRepo(options.db);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
   async function runOnce() {
     const at = now();
     const created = await ensurePartitions(repo, at);
@@ -85,20 +84,11 @@ export function createRetentionTask(options: {
     }
     return { created, ...result };
   }
-  const tick = () => {
-    running = runOnce().catch((err: unknown) => options.logger.error({ err }, 'audit retention failed'));
-  };
-  return {
+  return periodicTask({
     name: 'audit-retention',
-    start() {
-      tick();
-      timer = setInterval(tick, options.intervalMs ?? 6 * 3_600_000);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running;
-    },
-    runOnce,
-  };
+    intervalMs: options.intervalMs ?? 6 * 3_600_000,
+    run: runOnce,
+    onError: (err) => options.logger.error({ err }, 'audit retention failed'),
+    runAtStart: true,
+  });
 }

@@ -19,7 +19,7 @@ import {
   type VerifiedSignature,
 } from './note.js';
 import { commitmentPreimage } from './preimage.js';
-import { consistencyPlan, hashLengthProblem, inclusionPlan } from './proof-plan.js';
+import { consistencyCheck, inclusionCheck, runAsync, type Verdict } from './proof-check.js';
 import { quorumMet, type WitnessPolicy } from './witness-policy.js';
 
 export type FailureReason =
@@ -56,55 +56,21 @@ export async function sha256(...parts: readonly Uint8Array[]): Promise<Uint8Arra
 export const leafHash = (leaf: Uint8Array): Promise<Uint8Array> => sha256(Uint8Array.of(0), leaf);
 const nodeHash = (l: Uint8Array, r: Uint8Array): Promise<Uint8Array> => sha256(Uint8Array.of(1), l, r);
 
-export async function verifyInclusionProof(
+export const verifyInclusionProof = (
   leaf: Uint8Array,
   index: number,
   size: number,
   proof: readonly Uint8Array[],
   root: Uint8Array,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const plan = inclusionPlan(index, size, proof.length);
-  if (!plan.ok) return plan;
-  const badLength = hashLengthProblem(proof, leaf);
-  if (badLength) return { ok: false, reason: badLength };
-  let r = leaf;
-  for (const [i, step] of plan.value.entries()) {
-    const p = proof[i]!;
-    r = step === 'left' ? await nodeHash(p, r) : await nodeHash(r, p);
-  }
-  return bytesEqual(r, root) ? { ok: true } : { ok: false, reason: 'computed root does not match' };
-}
+): Promise<Verdict> => runAsync(inclusionCheck(leaf, index, size, proof, root), nodeHash);
 
-export async function verifyConsistencyProof(
+export const verifyConsistencyProof = (
   size1: number,
   size2: number,
   root1: Uint8Array,
   root2: Uint8Array,
   proof: readonly Uint8Array[],
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const plan = consistencyPlan(size1, size2, proof.length);
-  if (!plan.ok) return plan;
-  const badLength = hashLengthProblem(proof);
-  if (badLength) return { ok: false, reason: badLength };
-  if (size1 === size2) {
-    return bytesEqual(root1, root2) ? { ok: true } : { ok: false, reason: 'equal sizes but different roots' };
-  }
-  const path = plan.value.prependFirst ? [root1, ...proof] : proof;
-  let fr = path[0]!;
-  let sr = fr;
-  for (const [i, step] of plan.value.steps.entries()) {
-    const c = path[i + 1]!;
-    if (step === 'both') {
-      fr = await nodeHash(c, fr);
-      sr = await nodeHash(c, sr);
-    } else {
-      sr = await nodeHash(sr, c);
-    }
-  }
-  if (!bytesEqual(fr, root1)) return { ok: false, reason: 'computed first root does not match' };
-  if (!bytesEqual(sr, root2)) return { ok: false, reason: 'computed second root does not match' };
-  return { ok: true };
-}
+): Promise<Verdict> => runAsync(consistencyCheck(size1, size2, root1, root2, proof), nodeHash);
 
 // ---- keys and checkpoints -----------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { periodicTask } from '../shared/periodic-task.js';
 import type { BackgroundTask } from '../shared/types.js';
 import type { Config } from '../config.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
@@ -89,29 +90,17 @@ export function createAuthModule(deps: {
     logger,
   });
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  const purge = () => {
-    running = sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'auth cleanup failed'));
-  };
-
   return {
     sessions,
     login,
     middleware: (override) => chain(override ?? authenticate, accessControl),
     pageRouter: loginRouter({ login, sessions, cookies, publicUrl: config.publicUrl }),
     apiRouter: meRouter(),
-    cleanup: {
+    cleanup: periodicTask({
       name: 'auth-cleanup',
-      start() {
-        timer ??= setInterval(purge, CLEANUP_INTERVAL_MS);
-        timer.unref();
-      },
-      async stop() {
-        if (timer) clearInterval(timer);
-        timer = undefined;
-        await running;
-      },
-    },
+      intervalMs: CLEANUP_INTERVAL_MS,
+      run: () => sessions.purgeExpired(),
+      onError: (err) => logger.warn({ err }, 'auth cleanup failed'),
+    }),
   };
 }

@@ -9,6 +9,7 @@ const BROWSER_MODULES = [
   'bytes.ts',
   'preimage.ts',
   'proof-plan.ts',
+  'proof-check.ts',
   'leaf-value.ts',
   'access-log-verifier.ts',
   'witness-policy.ts',
