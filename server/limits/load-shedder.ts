@@ -2,9 +2,10 @@
  * Load shedding for the API (reliability check L2: excess load gets 503 at once instead of queueing
  * until every answer is late). Each process admits at most `limit` API requests at a time; the limit
  * moves AIMD-style (as Netflix's concurrency-limits): while the process is saturated (more than a
- * quarter of its limit, and more than the floor, in flight), an answer slower than the target cuts the limit by 10 % and a timely one raises
- * it by 1/limit; below saturation timely answers raise it by 1, so a quiet process takes bursts up to
- * `maxInFlight` again. A slow answer at low concurrency is a slow machine, not a queue, and leaves
+ * quarter of its limit, and more than the floor, in flight), an answer slower than the target cuts
+ * the limit to 90 % of what was in flight and a timely one raises it by 1/limit; below saturation
+ * timely answers raise it by 1, so a quiet process takes bursts up to `maxInFlight` again. A slow
+ * answer at low concurrency is a slow machine, not a queue, and leaves
  * the limit alone. The excess is refused before any parsing, authentication or database work.
  */
 import type { NextFunction, Request, Response } from 'express';
@@ -39,9 +40,11 @@ export function createLoadShedder(settings: ShedSettings): LoadShedder {
     },
     leave(latencyMs) {
       const saturated = inFlight > Math.max(settings.minInFlight, limit / 4);
+      const busy = inFlight;
       inFlight--;
       const timely = latencyMs <= settings.targetLatencyMs;
-      if (saturated) limit = timely ? limit + 1 / limit : limit * 0.9;
+      // A cut starts from what was really in flight, not from a limit far above it.
+      if (saturated) limit = timely ? limit + 1 / limit : Math.min(limit, busy) * 0.9;
       else if (timely) limit += 1;
       limit = Math.min(settings.maxInFlight, Math.max(settings.minInFlight, limit));
     },

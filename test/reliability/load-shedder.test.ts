@@ -35,6 +35,13 @@ describe('load shedding (reliability L2)', () => {
     expect(s.limit()).to.equal(8);
   });
 
+  it('cuts from what was in flight, not from a limit far above it', () => {
+    const s = createLoadShedder(settings);
+    for (let i = 0; i < 4; i++) s.tryEnter();
+    s.leave(400);
+    expect(s.limit()).to.equal(3);
+  });
+
   it('leaves the limit alone for a slow answer at low concurrency (a slow machine, not a queue)', () => {
     const s = createLoadShedder(settings);
     for (let i = 0; i < 20; i++) {
