@@ -4,7 +4,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 import { concatBytes, fromBase64, readUint32, utf8 } from './bytes.js';
 import {
   cosignatureMessage,
-  cosignatureTimestamp,
+  cosignatureVerifier,
   encodeTimestamp,
   formatCheckpoint,
   formatVkey,
@@ -135,16 +135,7 @@ export function ed25519Verifier(
       name,
       keyId: id,
       type,
-      verify: async (text, sig) => {
-        if (sig.length !== 8 + 64) return false;
-        let timestamp: number;
-        try {
-          timestamp = cosignatureTimestamp(sig);
-        } catch {
-          return false;
-        }
-        return ed25519Verify(key, utf8(cosignatureMessage(timestamp, text)), sig.subarray(8));
-      },
+      verify: cosignatureVerifier((message, sig) => ed25519Verify(key, message, sig)),
     };
   }
   throw new NoteError('bad_key', `unsupported signature type ${type}`);

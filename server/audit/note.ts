@@ -216,6 +216,25 @@ export function cosignatureTimestamp(signature: Uint8Array): number {
   return Number(value);
 }
 
+/**
+ * A cosignature/v1 verify function over a plain Ed25519 check: the signature is the 8-byte timestamp
+ * and 64 bytes of Ed25519 over the cosigned message; anything else is false, never an exception.
+ */
+export function cosignatureVerifier(
+  ed25519: (message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>,
+): (text: string, signature: Uint8Array) => Promise<boolean> {
+  return async (text, signature) => {
+    if (signature.length !== 8 + 64) return false;
+    let timestamp: number;
+    try {
+      timestamp = cosignatureTimestamp(signature);
+    } catch {
+      return false;
+    }
+    return ed25519(utf8(cosignatureMessage(timestamp, text)), signature.subarray(8));
+  };
+}
+
 export function encodeTimestamp(timestamp: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(timestamp), false);

@@ -7,8 +7,7 @@
 // are tested against the transparency-dev vectors.
 import { bytesEqual, concatBytes, fromBase64, plainCopy, readUint32, utf8 } from './bytes.js';
 import {
-  cosignatureMessage,
-  cosignatureTimestamp,
+  cosignatureVerifier,
   keyIdPreimage,
   NoteError,
   openCheckpoint,
@@ -83,23 +82,14 @@ export async function verifierFromVkey(vkey: string): Promise<NoteVerifier> {
   const cryptoKey = await subtle().importKey('raw', plainCopy(key.publicKey), { name: 'Ed25519' }, false, [
     'verify',
   ]);
-  const check = (message: string, sig: Uint8Array): Promise<boolean> =>
+  const check = (message: Uint8Array, sig: Uint8Array): Promise<boolean> =>
     sig.length === 64
-      ? subtle().verify({ name: 'Ed25519' }, cryptoKey, plainCopy(sig), plainCopy(utf8(message)))
+      ? subtle().verify({ name: 'Ed25519' }, cryptoKey, plainCopy(sig), plainCopy(message))
       : Promise.resolve(false);
   const verify =
     key.type === SIG_COSIGNATURE_V1
-      ? async (text: string, sig: Uint8Array): Promise<boolean> => {
-          if (sig.length !== 8 + 64) return false;
-          let timestamp: number;
-          try {
-            timestamp = cosignatureTimestamp(sig);
-          } catch {
-            return false;
-          }
-          return check(cosignatureMessage(timestamp, text), sig.subarray(8));
-        }
-      : check;
+      ? cosignatureVerifier(check)
+      : (text: string, sig: Uint8Array) => check(utf8(text), sig);
   return { name: key.name, keyId: key.keyId, type: key.type, verify };
 }
 
