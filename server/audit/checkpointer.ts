@@ -16,7 +16,7 @@ import { EMPTY_ROOT, type NodeId } from './merkle.js';
 import { consistencyProofFrom } from './proofs.js';
 import { assembleNote, formatCheckpoint, parseNote, signNote } from './note.js';
 import { toBase64 } from './bytes.js';
-import { claimSignedHead } from './signed-head.js';
+import { claimSignedHead } from './signed-head.repo.js';
 import {
   insertCheckpoint,
   latestCheckpoint,

@@ -9,7 +9,7 @@ import { createAuditService } from '../../../server/audit/audit.service.js';
 import { vkeyFor } from '../../../server/audit/checkpoint.js';
 import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
-import { claimSignedHead } from '../../../server/audit/signed-head.js';
+import { claimSignedHead } from '../../../server/audit/signed-head.repo.js';
 import { createDb } from '../../../server/db/db.js';
 import { FileKeyStore } from '../../../server/keys/file-key-store.js';
 import { freshDatabase } from '../../support/database.js';

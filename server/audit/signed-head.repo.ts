@@ -1,6 +1,6 @@
-// The compare-and-swap on the signed tree head (migration 074): a checkpointer claims (origin, size, root)
+// knex only: the compare-and-swap on the signed tree head (migration 074): a checkpointer claims (origin, size, root)
 // before it signs, and signs only if the claim is its own root.
-import type { Knex } from 'knex';
+import type { Runner } from '../db/unit-of-work.js';
 import { bytesEqual } from './bytes.js';
 
 export type Claim = { ok: true } | { ok: false; signedRoot: Uint8Array };
@@ -11,7 +11,7 @@ export type Claim = { ok: true } | { ok: false; signedRoot: Uint8Array };
  * exactly one root wins; the loser sees that root and must not sign its own.
  */
 export async function claimSignedHead(
-  db: Knex | Knex.Transaction,
+  db: Runner,
   origin: string,
   size: number,
   root: Uint8Array,
