@@ -24,8 +24,12 @@ export interface PageOptions {
 
 export const LANG_NAMES: Record<Lang, string> = { ko: '한국어', en: 'English', ja: '日本語' };
 
-/** The path with ?lang= (or &lang= when the path already has a query). */
-const withLang = (path: string, lang: Lang) => `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
+/** The path with its `lang` parameter set to `lang` (replacing one the path already carries). */
+const withLang = (path: string, lang: Lang) => {
+  const url = new URL(path, 'http://page.invalid');
+  url.searchParams.set('lang', lang);
+  return `${url.pathname}${url.search}${url.hash}`;
+};
 
 export function languageSwitch(lang: Lang, path: string): SafeHtml {
   return html`<nav class="lang-switch" aria-label="${t(lang, 'site.language')}">
