@@ -68,6 +68,11 @@ describe('error pages for browsers, problem+json for the API', function () {
 
   it('maps 401, 403 and 500 to pages with a next step (one mapper)', async () => {
     const app = express();
+    // The request id the production request logger (pino-http) gives every request.
+    app.use((req, _res, next) => {
+      (req as unknown as { id: string }).id = 'req-error-page-1';
+      next();
+    });
     app.get('/console/form', () => {
       throw new UnauthenticatedError('The session expired.');
     });
@@ -89,7 +94,7 @@ describe('error pages for browsers, problem+json for the API', function () {
     const broken = await request(app).get('/portal/broken?lang=en').set('Accept', BROWSER);
     expect(broken.status).to.equal(500);
     expect(broken.text).to.contain('Something went wrong on our side');
-    expect(broken.text).to.contain('Reference:');
+    expect(broken.text).to.match(/Reference:\s*<code>req-error-page-1<\/code>/);
     expect(broken.text).not.to.contain('boom');
     const api = await request(app).get('/console/form').set('Accept', 'application/json');
     expect(api.body.code).to.equal('unauthenticated');
