@@ -5,7 +5,7 @@
  * tables only grow.
  */
 import type { Logger } from 'pino';
-import type { BackgroundTask } from '../compose.js';
+import type { BackgroundTask } from '../shared/types.js';
 import type { QueriesRepo } from './queries.repo.js';
 
 export const QUERIES_CLEANUP_INTERVAL_MS = 5 * 60_000;

@@ -71,6 +71,10 @@ export function testConfig(overrides: Record<string, string> = {}): Readonly<Con
     BODY_LIMIT_BYTES: String(16 * 1024),
     VALIDATE_RESPONSES: 'true',
     KEY_STORE_DIR: TEST_KEY_DIR,
+    // Functional tests on a loaded CI machine must not meet overload 503s; load shedding has its own
+    // tests (test/reliability/load-shedder.test.ts) and the reliability harness's L2.
+    SHED_MIN_IN_FLIGHT: '1000',
+    SHED_MAX_IN_FLIGHT: '1000',
     ...overrides,
   });
 }
