@@ -7,23 +7,24 @@
  *   POST /admin/organisations                  register          POST /admin/organisations/:id/status   suspend/reinstate
  *   POST /admin/organisations/:id/clerks       register a clerk  POST /admin/organisations/:id/clients  register a client
  *   POST /admin/organisations/:id/purposes     set purposes      POST /admin/clients/:id/status         suspend/reinstate
- *   GET  /admin/purposes  POST /admin/purposes  POST /admin/purposes/:code/retire
- *   GET  /admin/policies                       the loaded policy files and versions (read-only)
- * Forms carry the session's CSRF token; a change answers 303 to the page with a notice, a refusal re-renders it.
+ *   /admin/purposes and /admin/policies: admin-purposes.pages.ts
+ * Forms carry the session's CSRF token; a change answers 303 to the page with a notice, a refusal re-renders it
+ * (admin-forms.ts).
  */
 import { Router, type Request, type Response } from 'express';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { CsrfGuard } from '../consents/consent.pages.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Actor, OrganisationsService } from '../organisations/organisations.service.js';
-import type { ActiveStatus, OrgClass, Purpose } from '../organisations/organisations.types.js';
+import type { OrganisationsService } from '../organisations/organisations.service.js';
+import type { ActiveStatus, OrgClass } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
+import { adminRoutes, list, param, type Failure } from './admin-forms.js';
+import { purposePages } from './admin-purposes.pages.js';
 import { checkContract } from './contract.js';
 import { loadDirectory } from './directory.js';
 import type { RedirectsRepo } from './redirects.repo.js';
-import { csrfRefused, notFoundPage, refusal, send, staffOf, str, type Staff } from './staff-http.js';
+import { notFoundPage, send, str, type Staff } from './staff-http.js';
 import { organisationPage, organisationsPage, type Typed } from './views/admin.views.js';
-import { policiesPage, purposesPage } from './views/purposes.views.js';
 
 export interface AdminPagesDeps {
   organisations: OrganisationsService;
@@ -33,29 +34,12 @@ export interface AdminPagesDeps {
   csrf: CsrfGuard;
 }
 
-type Failure = ReturnType<typeof refusal>;
-const DONE = /^(organisation|status|clerk|client|clientStatus|entitlements|purpose|retired)$/;
-const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
-const typedOf = (body: Record<string, unknown>): Typed =>
-  Object.fromEntries(
-    Object.entries(body)
-      .filter(([k, v]) => typeof v === 'string' && k !== '_csrf')
-      .map(([k, v]) => [k, v as string]),
-  );
-
-/** Whole days and counts from a form; anything else is left for the contract's schema to refuse. */
-const int = (v: unknown): unknown => (/^\d{1,9}$/.test(str(v)) ? Number(str(v)) : str(v));
-
 export function adminPages(deps: AdminPagesDeps): Router {
   const router = Router();
   const { organisations: service } = deps;
-  const actorOf = (req: Request, staff: Staff): Actor => ({
-    id: `admin:${staff.principal.sub}`,
-    requestId: String(req.id),
-  });
-  const admin = (req: Request, res: Response, posted?: unknown) =>
-    staffOf(req, res, deps.csrf, ['admin'], posted);
-  const done = (req: Request) => (DONE.test(str(req.query.done)) ? str(req.query.done) : undefined);
+  const routes = adminRoutes(router, deps.csrf);
+  const { admin, change, actorOf } = routes;
+  const done = routes.done;
 
   async function showOrganisations(
     res: Response,
@@ -114,30 +98,6 @@ export function adminPages(deps: AdminPagesDeps): Router {
     );
   }
 
-  /** A POST: the admin, the CSRF check, the change; then 303 to `back` with a notice, or the page again with the refusal. */
-  function change(
-    path: string,
-    work: (
-      req: Request,
-      staff: Staff,
-      body: Record<string, unknown>,
-    ) => Promise<{ back: string; done: string }>,
-    again: (req: Request, res: Response, staff: Staff, error: Failure, typed: Typed) => Promise<void>,
-  ) {
-    router.post(path, async (req, res) => {
-      const body = req.body as Record<string, unknown>;
-      const staff = admin(req, res, body.lang);
-      if (!staff || csrfRefused(req, res, deps.csrf, staff.lang)) return;
-      let outcome;
-      try {
-        outcome = await work(req, staff, body);
-      } catch (err) {
-        return again(req, res, staff, refusal(staff.lang, err), typedOf(body));
-      }
-      res.redirect(303, `${outcome.back}?done=${outcome.done}&lang=${staff.lang}`);
-    });
-  }
-  const param = (req: Request, name: string) => String(req.params[name]);
   const orgPage = (req: Request, res: Response, staff: Staff, error: Failure, typed: Typed) =>
     showOrganisation(req, res, staff, param(req, 'orgId'), { error, typed });
   const orgHref = (id: string) => `/admin/organisations/${encodeURIComponent(id)}`;
@@ -249,82 +209,7 @@ export function adminPages(deps: AdminPagesDeps): Router {
       showOrganisation(req, res, staff, str(req.body.orgId), { error, typed }),
   );
 
-  async function showPurposes(
-    res: Response,
-    staff: Staff,
-    extra: { done?: string; error?: Failure; typed?: Typed; records?: string[] } = {},
-  ) {
-    const directory = await loadDirectory(deps);
-    const { recordTypes } = directory.options(staff.lang);
-    send(
-      res,
-      extra.error?.status ?? 200,
-      purposesPage({
-        viewer: staff.viewer,
-        purposes: directory.purposes,
-        recordTypes,
-        recordName: directory.names(staff.lang).record,
-        done: extra.done,
-        error: extra.error,
-        typed: extra.typed ?? {},
-        typedRecords: new Set(extra.records ?? []),
-      }),
-    );
-  }
-
-  router.get('/admin/purposes', async (req, res) => {
-    const staff = admin(req, res);
-    if (staff) await showPurposes(res, staff, { done: done(req) });
-  });
-
-  change(
-    '/admin/purposes',
-    async (req, staff, b) => {
-      const input = {
-        code: str(b.code),
-        names: { ko: str(b.nameKo), en: str(b.nameEn), ja: str(b.nameJa) },
-        legalBasis: str(b.legalBasis),
-        consentBasis: str(b.consentBasis),
-        recordTypes: list(b.recordTypes),
-        bounds: {
-          maxConsentDays: int(b.maxConsentDays),
-          maxUses: int(b.maxUses),
-          maxDataRangeDays: int(b.maxDataRangeDays),
-        },
-        procedure: b.procedure === 'yes',
-      };
-      checkContract('/v1/admin/purposes', 'post', input);
-      await service.createPurpose(input as Omit<Purpose, 'status'>, actorOf(req, staff));
-      return { back: '/admin/purposes', done: 'purpose' };
-    },
-    (req, res, staff, error, typed) =>
-      showPurposes(res, staff, { error, typed, records: list(req.body.recordTypes) }),
-  );
-
-  change(
-    '/admin/purposes/:code/retire',
-    async (req, staff, b) => {
-      const input = { reason: str(b.reason) };
-      checkContract('/v1/admin/purposes/{code}/retire', 'post', input);
-      await service.retirePurpose(param(req, 'code'), input.reason, actorOf(req, staff));
-      return { back: '/admin/purposes', done: 'retired' };
-    },
-    (_req, res, staff, error, typed) => showPurposes(res, staff, { error, typed }),
-  );
-
-  router.get('/admin/policies', (req, res) => {
-    const staff = admin(req, res);
-    if (!staff) return;
-    send(
-      res,
-      200,
-      policiesPage({
-        viewer: staff.viewer,
-        files: deps.policy.policySet.files,
-        summary: deps.policy.summary(),
-      }),
-    );
-  });
+  purposePages(router, routes, deps);
 
   return router;
 }
