@@ -1,6 +1,6 @@
 /**
  * The auditor and administrator consoles over HTTP (supertest) on the real composition and PostgreSQL.
- * Principals come from the test header; the browser walk with real sign-in is test/e2e/staff.test.ts.
+ * Principals come from the test header; the browser walk with real sign-in is test/e2e/staff-consoles.test.ts.
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
