@@ -11,7 +11,7 @@ import type {
   NotificationChannel,
   NotificationEvent,
 } from '../portal/portal.repo.js';
-import type { Lang } from '../web/i18n.js';
+import type { Lang } from '../shared/types.js';
 
 interface ClaimedRow {
   id: string | number;

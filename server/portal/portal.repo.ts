@@ -5,7 +5,7 @@
  * touches these: the notifier reads sequenced entries from `subject_index` in the background.
  */
 import type { Knex } from 'knex';
-import type { Lang } from '../web/i18n.js';
+import type { Lang } from '../shared/types.js';
 
 export interface NotificationPreference {
   subjectKey: string;
