@@ -60,14 +60,8 @@ import { createPortalModule, type PortalModule } from './portal/portal.module.js
 import { webAssetsRouter } from './web/static.js';
 import { landingRouter } from './web/landing.js';
 import { sessionCsrfGuard } from './consents/consent.pages.js';
-import { NotFoundError } from './errors.js';
-import { createProtectionsRepo } from './protections/protections.repo.js';
-import { protectionsRouter } from './protections/protections.routes.js';
 import { protectionPages } from './protections/protections.pages.js';
-import { createProtectionsService } from './protections/protections.service.js';
-import { createRepresentativesRepo } from './representatives/representatives.repo.js';
-import { representativesRouter } from './representatives/representatives.routes.js';
-import { createRepresentativesService } from './representatives/representatives.service.js';
+import { createProtectionsModule } from './protections/protections.module.js';
 import { createConsoleRepo } from './console/console.repo.js';
 import { consolePages } from './console/console.pages.js';
 import { createConsoleService } from './console/console.service.js';
@@ -207,26 +201,20 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
   // Protection orders and representatives (issue 22): consulted by consents and queries.
-  const protections = createProtectionsService({
-    repo: createProtectionsRepo(db),
-    pepper: config.subjectPepper,
-    organisationExists: (id) =>
-      organisations.getOrganisation(id).then(
-        () => true,
-        (err: unknown) => (err instanceof NotFoundError ? false : Promise.reject(err)),
-      ),
+  const {
+    protections,
+    representatives,
+    routers: protectionRoutes,
+  } = createProtectionsModule({
+    db,
+    subjectPepper: config.subjectPepper,
+    pepper,
+    getOrganisation: (id) => organisations.getOrganisation(id),
+    recordTypeExists: (id) => catalog.has(id),
     audit: audit.service,
     ...(options.now ? { now: options.now } : {}),
   });
-  const protectionsRepo = createProtectionsRepo(db);
-  const representatives = createRepresentativesService({
-    repo: createRepresentativesRepo(db),
-    pepper,
-    recordTypeExists: (id) => catalog.has(id),
-    personBarred: (subject, person) => protectionsRepo.bars(subject, { personKey: person }),
-    ...(options.now ? { now: options.now } : {}),
-  });
-  apiRouters.push(protectionsRouter(protections), representativesRouter(representatives));
+  apiRouters.push(...protectionRoutes);
   const consents = createConsentsModule({
     config,
     db,
