@@ -122,8 +122,9 @@ describe('witness: C2SP tlog-witness add-checkpoint over HTTP', function () {
     // Right key name and ID but a broken signature.
     const good = await checkpointNote(5);
     const broken = good.replace(
-      /(— \S+ [A-Za-z0-9+/]{10})[A-Za-z0-9+/]/,
-      (_, keep: string) => `${keep}${keep.endsWith('A') ? 'B' : 'A'}`,
+      /(— \S+ [A-Za-z0-9+/]{10})([A-Za-z0-9+/])/,
+      // Always a different character (the old check looked at the wrong one: 1 run in 64 changed nothing).
+      (_, keep: string, char: string) => `${keep}${char === 'A' ? 'B' : 'A'}`,
     );
     expect((await post(witness, body(24, [], broken))).status).to.equal(403);
     expect((await post(witness, body(30, [], await checkpointNote(24)))).status).to.equal(400);
