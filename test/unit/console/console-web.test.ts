@@ -161,7 +161,11 @@ describe('clerk console: messages, form reading and the QR encoder', () => {
     expect(svg).to.match(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 29 29" role="img"/);
     expect(svg).to.contain('aria-label="QR code for &quot;HELLO&quot; &amp; more"');
     expect(svg).to.contain('M4 4h1v1h-1z'); // the top-left finder starts after the 4-module quiet zone
-    expect(() => encodeQr('x'.repeat(214))).to.throw(RangeError);
+    // Byte capacity at level M (ISO/IEC 18004 table 7): version 10 holds 213 bytes, 11 holds 251,
+    // 40 holds 2,331; beyond that there is no symbol.
     expect(encodeQr('x'.repeat(213)).version).to.equal(10);
+    expect(encodeQr('x'.repeat(214)).version).to.equal(11);
+    expect(encodeQr('x'.repeat(2331)).version).to.equal(40);
+    expect(() => encodeQr('x'.repeat(2332))).to.throw(/too big/);
   });
 });
