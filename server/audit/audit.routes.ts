@@ -6,7 +6,9 @@
 import { Router, type Request, type Response } from 'express';
 import { principalAs, principalOf, requirePrincipal } from '../auth/principal.js';
 import type { AccessLogFilters } from './audit.types.js';
-import { accessLogCsv, type AccessLogQuery, type AuditService } from './audit.service.js';
+import { accessLogCsv } from './access-log-csv.js';
+import type { AccessLogQuery } from './access-log.service.js';
+import type { AuditService } from './audit.service.js';
 
 function int(req: Request, name: string): number | undefined {
   const raw = (req.query as Record<string, string | undefined>)[name];

@@ -17,13 +17,8 @@ import { consistencyProofFrom } from './proofs.js';
 import { assembleNote, formatCheckpoint, parseNote, signNote } from './note.js';
 import { toBase64 } from './bytes.js';
 import { claimSignedHead } from './signed-head.repo.js';
-import {
-  insertCheckpoint,
-  latestCheckpoint,
-  latestHead,
-  nodeHashes,
-  tryCheckpointLock,
-} from './audit.repo.js';
+import { insertCheckpoint, latestCheckpoint, latestHead, tryCheckpointLock } from './log-tree.repo.js';
+import { nodeHashes } from './proof-nodes.repo.js';
 import type { Witness } from './witness-client.js';
 
 export interface CheckpointerOptions {

@@ -18,7 +18,7 @@ import { canonicalJson } from './preimage.js';
 import { bytesEqual, fromBase64 } from './bytes.js';
 import { checkWitnessedCheckpoint, leafHash, verifyInclusionProof } from './verifier.js';
 import type { WitnessPolicy } from './witness-policy.js';
-import type { ReceiptBinding } from './audit.service.js';
+import type { ReceiptBinding } from './audit.ports.js';
 import { signCompact } from '../keys/jws.js';
 import type { KeyStore } from '../keys/key-store.js';
 

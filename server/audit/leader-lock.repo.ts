@@ -3,7 +3,7 @@
  * for as long as it leads; its batches run in transactions on that same connection.
  */
 import { withTransaction, type Database, type Transaction } from '../db/unit-of-work.js';
-import { LOCK_SEQUENCER_LEADER } from './audit.repo.js';
+import { LOCK_SEQUENCER_LEADER } from './audit-db.js';
 
 interface PoolClient {
   acquireConnection(): Promise<unknown>;

@@ -21,7 +21,7 @@ import {
   type NewLeaf,
   type NewNode,
   type QueuedEntry,
-} from './audit.repo.js';
+} from './log-tree.repo.js';
 import { acquireLeaderConnection, type LeaderConnection } from './leader-lock.repo.js';
 
 export interface SequencedBatch {

@@ -4,7 +4,8 @@
  * validation. Every call takes the signed-in citizen and reads only that citizen's data.
  */
 import type { CitizenPrincipal } from '../auth/principal.js';
-import type { AccessLogEntry, AccessLogQuery, AuditService } from '../audit/audit.service.js';
+import type { AccessLogEntry, AccessLogQuery } from '../audit/access-log.service.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { AccessLogFilters, AuditEntryBody } from '../audit/audit.types.js';
 import type { Catalog, RecordType } from '../catalog/catalog.types.js';
 import type { ConsentsService } from '../consents/consents.service.js';

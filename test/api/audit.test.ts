@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Principal } from '../../server/auth/principal.js';
 import { verifyAccessLogPage } from '../../server/audit/access-log-verifier.js';
-import type { AccessLogPage } from '../../server/audit/audit.service.js';
+import type { AccessLogPage } from '../../server/audit/access-log.service.js';
 import { fromBase64 } from '../../server/audit/bytes.js';
 import { leafHash, rootFromLeafHashes } from '../../server/audit/merkle.js';
 import { checkCheckpoint, verifyCheckpointConsistency } from '../../server/audit/verifier.js';

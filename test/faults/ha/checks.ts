@@ -10,7 +10,7 @@ import { fromBase64 } from '../../../server/audit/bytes.js';
 import { verifierFromVkey } from '../../../server/audit/checkpoint.js';
 import { verifyConsistency } from '../../../server/audit/merkle.js';
 import { openCheckpoint } from '../../../server/audit/note.js';
-import { LOCK_SEQUENCER_LEADER } from '../../../server/audit/audit.repo.js';
+import { LOCK_SEQUENCER_LEADER } from '../../../server/audit/audit-db.js';
 import type { Answer } from './load.js';
 
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

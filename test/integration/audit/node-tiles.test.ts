@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import type { Knex } from 'knex';
-import { nodeStatement, knexAuditRepo, nodeHashes } from '../../../server/audit/audit.repo.js';
+import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
+import { nodeHashes, nodeStatement } from '../../../server/audit/proof-nodes.repo.js';
 import { createAuditService } from '../../../server/audit/audit.service.js';
 import { TILE_HEIGHT } from '../../../server/audit/audit.types.js';
 import { toBase64 } from '../../../server/audit/bytes.js';

@@ -1,0 +1,114 @@
+/**
+ * A citizen's read-back of the log, knex only: their visible entries through the subject index, and the
+ * history page (checkpoint, entries, pending count) in one prepared statement.
+ */
+import type { Knex } from 'knex';
+import { preparedQuery } from '../db/prepared.js';
+import { bytes, type Db } from './audit-db.js';
+import type { AccessLogFilters, AccessLogRow } from './audit.types.js';
+
+function accessLogQuery(db: Db, subjectKey: string, filters: AccessLogFilters, visibleAt: Date) {
+  const q = db('subject_index as si')
+    .join('log_leaf as l', 'l.idx', 'si.idx')
+    .join('audit_entry as e', (on) =>
+      on.on('e.entry_id', 'l.entry_id').andOn('e.created_at', 'l.entry_created_at'),
+    )
+    .where('si.subject_key', subjectKey)
+    .andWhere((w) => w.whereNull('e.embargo_until').orWhere('e.embargo_until', '<=', visibleAt));
+  if (filters.from) q.andWhere('e.created_at', '>=', filters.from);
+  if (filters.to) q.andWhere('e.created_at', '<', filters.to);
+  if (filters.organisation) q.andWhere('e.requester_org', filters.organisation);
+  if (filters.recordType) q.andWhere('e.record_type', filters.recordType);
+  return q;
+}
+
+function accessLogPageQuery(
+  db: Db,
+  subjectKey: string,
+  filters: AccessLogFilters,
+  visibleAt: Date,
+  page: { beforeSeq?: number; limit: number },
+) {
+  const q = accessLogQuery(db, subjectKey, filters, visibleAt);
+  if (page.beforeSeq !== undefined) q.andWhere('si.subject_seq', '<', page.beforeSeq);
+  return q
+    .orderBy('si.subject_seq', 'desc')
+    .limit(page.limit)
+    .select('si.idx', 'si.subject_seq', 'si.prev_idx', 'e.body', 'l.salt', 'l.leaf_data');
+}
+
+interface AccessLogDbRow {
+  idx: number;
+  subject_seq: number;
+  prev_idx: number | null;
+  body: string;
+  salt: Buffer;
+  leaf_data: Buffer;
+}
+
+function accessLogRow(r: AccessLogDbRow): AccessLogRow {
+  return {
+    index: r.idx,
+    subjectSeq: r.subject_seq,
+    prevIndex: r.prev_idx,
+    body: r.body,
+    salt: bytes(r.salt),
+    leaf: bytes(r.leaf_data),
+  };
+}
+
+/** The subject's visible entries, newest first, below `beforeSeq` when paging. */
+export async function accessLog(
+  db: Db,
+  subjectKey: string,
+  filters: AccessLogFilters,
+  visibleAt: Date,
+  page: { beforeSeq?: number; limit: number },
+): Promise<AccessLogRow[]> {
+  const rows = (await accessLogPageQuery(db, subjectKey, filters, visibleAt, page)) as AccessLogDbRow[];
+  return rows.map(accessLogRow);
+}
+
+/**
+ * What a citizen's history page shows, in one statement (one round trip, one snapshot): the latest
+ * checkpoint, a page of the subject's entries and how many of them still wait for the sequencer.
+ * The checkpoint and count ride on every row; a page with no entries is one row of them alone.
+ */
+export async function accessLogPage(
+  db: Knex,
+  subjectKey: string,
+  filters: AccessLogFilters,
+  visibleAt: Date,
+  page: { beforeSeq?: number; limit: number },
+): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }> {
+  const statement = db
+    .raw(
+      `WITH page AS (?)
+     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*
+     FROM (${PENDING_FOR_SUBJECT}) q
+     LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
+     LEFT JOIN page ON true
+     ORDER BY page.subject_seq DESC`,
+      [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
+    )
+    .toSQL()
+    .toNative();
+  // Prepared: planning this join over every monthly partition cost more than running it.
+  const rows = await preparedQuery<
+    Partial<AccessLogDbRow> & { cp_size: number | null; cp_note: string | null; pending: string }
+  >(db, statement);
+  const first = rows[0]!;
+  return {
+    checkpoint: first.cp_size === null ? null : { size: Number(first.cp_size), note: first.cp_note! },
+    rows: rows
+      .filter((r) => r.idx !== null && r.idx !== undefined)
+      .map((r) => accessLogRow(r as AccessLogDbRow)),
+    pending: Number(first.pending),
+  };
+}
+
+// The subject's entries still waiting for the sequencer (durable, not yet in the log), through the
+// queue's own subject index (migration 073): a sequencer backlog does not slow anyone's page.
+// Bindings: subject key, visible-at instant.
+export const PENDING_FOR_SUBJECT = `SELECT count(*) AS pending FROM audit_queue q
+       WHERE q.subject_key = ? AND (q.embargo_until IS NULL OR q.embargo_until <= ?)`;

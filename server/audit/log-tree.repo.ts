@@ -1,0 +1,175 @@
+/**
+ * The log's tree as the sequencer and checkpointer write it, knex only: the queue, leaves, subject
+ * chains, nodes and heads (one batch a transaction, fenced), then the published checkpoints.
+ */
+import type { Knex } from 'knex';
+import { LOCK_CHECKPOINTER, LOCK_SEQUENCER_BATCH, arrays, bytes, hex, type Db } from './audit-db.js';
+import type { StoredCheckpoint, TreeHead } from './audit.types.js';
+
+export interface QueuedEntry {
+  entryId: number;
+  subjectKey: string;
+  body: string;
+  createdAt: Date;
+}
+
+export interface NewLeaf {
+  index: number;
+  entryId: number;
+  /** The entry's partition key (see migration 070). */
+  entryCreatedAt: Date;
+  leaf: Uint8Array;
+  leafHash: Uint8Array;
+  salt: Uint8Array;
+  subjectKey: string;
+  subjectSeq: number;
+  prevIndex: number | null;
+}
+
+export interface NewNode {
+  level: number;
+  index: number;
+  hash: Uint8Array;
+}
+
+// ---- sequencer ----------------------------------------------------------------------------------------
+
+/** Serialises batches even if two processes ever both think they lead; released at commit. */
+export async function fenceBatch(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK_SEQUENCER_BATCH]);
+}
+
+export async function latestHead(db: Db): Promise<TreeHead | null> {
+  const row = (await db('tree_head').orderBy('size', 'desc').first()) as
+    { size: number; root: Buffer; compact_range: Buffer; created_at: Date } | undefined;
+  if (!row) return null;
+  return {
+    size: row.size,
+    root: bytes(row.root),
+    compactRange: bytes(row.compact_range),
+    createdAt: row.created_at,
+  };
+}
+
+export async function headAt(db: Db, size: number): Promise<TreeHead | null> {
+  const row = (await db('tree_head').where({ size }).first()) as
+    { size: number; root: Buffer; compact_range: Buffer; created_at: Date } | undefined;
+  if (!row) return null;
+  return {
+    size: row.size,
+    root: bytes(row.root),
+    compactRange: bytes(row.compact_range),
+    createdAt: row.created_at,
+  };
+}
+
+/** Takes up to `limit` queued entries (oldest first) out of the queue, with their bodies. */
+export async function claimQueued(trx: Knex.Transaction, limit: number): Promise<QueuedEntry[]> {
+  const result = await trx.raw<{
+    rows: { entry_id: number; subject_key: string; body: string; created_at: Date }[];
+  }>(
+    `WITH claimed AS (
+       DELETE FROM audit_queue WHERE entry_id IN (
+         SELECT entry_id FROM audit_queue ORDER BY entry_id LIMIT ? FOR UPDATE SKIP LOCKED)
+       RETURNING entry_id)
+     SELECT e.entry_id, e.subject_key, e.body, e.created_at
+     FROM audit_entry e JOIN claimed c ON c.entry_id = e.entry_id
+     ORDER BY e.entry_id`,
+    [limit],
+  );
+  return result.rows.map((r) => ({
+    entryId: r.entry_id,
+    subjectKey: r.subject_key,
+    body: r.body,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function subjectHeads(
+  trx: Knex.Transaction,
+  keys: string[],
+): Promise<Map<string, { seq: number; index: number }>> {
+  const result = await trx.raw<{ rows: { subject_key: string; subject_seq: number; idx: number }[] }>(
+    `SELECT DISTINCT ON (subject_key) subject_key, subject_seq, idx
+     FROM subject_index WHERE subject_key = ANY(?::text[])
+     ORDER BY subject_key, subject_seq DESC`,
+    [keys],
+  );
+  return new Map(result.rows.map((r) => [r.subject_key, { seq: r.subject_seq, index: r.idx }]));
+}
+
+export async function insertBatch(
+  trx: Knex.Transaction,
+  leaves: NewLeaf[],
+  nodes: NewNode[],
+  head: { size: number; root: Uint8Array; compactRange: Uint8Array },
+): Promise<void> {
+  await trx.raw(
+    `INSERT INTO log_leaf (idx, entry_id, entry_created_at, leaf_data, leaf_hash, salt)
+     SELECT i, e, c, decode(l, 'hex'), decode(h, 'hex'), decode(s, 'hex')
+     FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
+       AS t(i, e, c, l, h, s)`,
+    [
+      leaves.map((l) => l.index),
+      leaves.map((l) => l.entryId),
+      leaves.map((l) => l.entryCreatedAt),
+      leaves.map((l) => hex(l.leaf)),
+      leaves.map((l) => hex(l.leafHash)),
+      leaves.map((l) => hex(l.salt)),
+    ],
+  );
+  await trx.raw(
+    `INSERT INTO subject_index (subject_key, subject_seq, idx, prev_idx)
+     SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[])`,
+    arrays([
+      leaves.map((l) => l.subjectKey),
+      leaves.map((l) => l.subjectSeq),
+      leaves.map((l) => l.index),
+      leaves.map((l) => l.prevIndex),
+    ]),
+  );
+  if (nodes.length) {
+    await trx.raw(
+      `INSERT INTO tree_node (level, idx, hash)
+       SELECT lv, i, decode(h, 'hex') FROM unnest(?::smallint[], ?::bigint[], ?::text[]) AS t(lv, i, h)`,
+      [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => hex(n.hash))],
+    );
+  }
+  await trx('tree_head').insert({
+    size: head.size,
+    root: Buffer.from(head.root),
+    compact_range: Buffer.from(head.compactRange),
+  });
+}
+
+export async function queueLength(db: Db): Promise<number> {
+  const row = (await db('audit_queue').count({ n: '*' }).first()) as { n: number | string };
+  return Number(row.n);
+}
+
+// ---- checkpoints --------------------------------------------------------------------------------------
+
+export async function tryCheckpointLock(trx: Knex.Transaction): Promise<boolean> {
+  const result = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [
+    LOCK_CHECKPOINTER,
+  ]);
+  return result.rows[0]!.ok;
+}
+
+export async function latestCheckpoint(db: Db): Promise<StoredCheckpoint | null> {
+  const row = (await db('checkpoint').orderBy('id', 'desc').first()) as
+    { size: number; root: Buffer; note: string; created_at: Date } | undefined;
+  return row ? { size: row.size, root: bytes(row.root), note: row.note, createdAt: row.created_at } : null;
+}
+
+export async function insertCheckpoint(
+  db: Db,
+  cp: { size: number; root: Uint8Array; note: string; cosignedBy: string[] },
+): Promise<void> {
+  await db('checkpoint').insert({
+    size: cp.size,
+    root: Buffer.from(cp.root),
+    note: cp.note,
+    cosigned_by: cp.cosignedBy,
+  });
+}
