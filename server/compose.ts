@@ -39,7 +39,7 @@ import { createRefusalAudit } from './queries/audit-refusal.js';
 import { createQueryLimits } from './queries/limits.js';
 import { queriesCleanup } from './queries/queries.cleanup.js';
 import { createReplayStore } from './queries/idempotency.js';
-import { queryRefusalSteps } from './queries/refusal-steps.js';
+import { isQueryRequest, queryRefusalSteps } from './queries/refusal-steps.js';
 import { createQueriesRepo } from './queries/queries.repo.js';
 import { queriesRouter } from './queries/queries.routes.js';
 import { createQueryService, type QueryService } from './queries/queries.service.js';
@@ -255,6 +255,17 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   );
   apiRouters.push(consents.apiRouter);
   background.push(...consents.background, ...portal.background);
+  // Authentication (or a test's stand-in), then every operation's declared x-access rule. A query
+  // claims its DPoP proof id in its admission statement (server/auth/deferred-proof.ts).
+  const auth = createAuthModule({
+    config,
+    db,
+    logger,
+    organisations,
+    identity: options.identity,
+    defersProofClaim: isQueryRequest,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const queriesRepo = createQueriesRepo(db);
   background.push(queriesCleanup(queriesRepo, logger, options.now ? { now: options.now } : {}));
   const queries = createQueryService({
@@ -280,7 +291,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     unitOfWork: (work) => db.transaction((trx) => work(trx)),
     subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
     deadlineMs: config.queries.deadlineMs,
-    protections,
   });
   // Answers kept for Idempotency-Key replay hold record values: sealed at rest (docs/data-at-rest.md).
   const replayKeys = createDataKeyRing({
@@ -295,6 +305,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const replay = createReplayStore({ repo: queriesRepo, sealer: createSealer(replayKeys), logger });
   apiRouters.push(
     queriesRouter(queries, replay, {
+      proofIds: auth.replayStore,
       now: options.now ?? (() => new Date()),
       idempotencyTtlMs: config.queries.idempotencyTtlMs,
     }),
@@ -343,15 +354,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     }),
   );
 
-  // Authentication (or a test's stand-in), then every operation's declared x-access rule.
-  const auth = createAuthModule({
-    config,
-    db,
-    logger,
-    organisations,
-    identity: options.identity,
-    ...(options.now ? { now: options.now } : {}),
-  });
   pageRouters.push(auth.pageRouter);
   apiRouters.push(auth.apiRouter);
   background.push(auth.cleanup);
@@ -374,7 +376,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     authenticate,
     pageRouters,
     apiRouters,
-    errorSteps: { early: [refusalSteps.identify], late: [refusalSteps.record] },
+    errorSteps: { early: [refusalSteps.identify], late: [auth.claimBeforeRefusal, refusalSteps.record] },
   });
   // Last, so it closes the store after every task that signs has stopped.
   background.push(keyStoreTask(keys, (err) => logger.error({ err }, 'key store reload failed')));

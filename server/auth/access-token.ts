@@ -55,6 +55,8 @@ export interface VerifyRequest {
    * registration requires DPoP (overrides `requireDPoP`).
    */
   checkClient?: (token: { clientId: string; org: string | undefined }) => Promise<{ requireDPoP: boolean }>;
+  /** Where this request's DPoP proof id is claimed, instead of the verifier's replay store. */
+  replayStore?: ReplayStore | undefined;
 }
 
 export interface VerifiedAccessToken {
@@ -270,6 +272,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           url: request.url,
           accessToken: token,
           expectedJkt: cnfJkt,
+          replayStore: request.replayStore,
         });
       }
 

@@ -3,7 +3,7 @@
  * test's stand-in) followed by the declared access rules, the /auth pages, GET /v1/me, and the
  * purge of ended sessions, abandoned sign-ins and spent DPoP ids.
  */
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { periodicTask } from '../shared/periodic-task.js';
@@ -13,6 +13,8 @@ import type { OrganisationsService } from '../organisations/organisations.servic
 import { createAccessControl, loadOperationAccess } from './access.js';
 import { createAccessTokenVerifier } from './access-token.js';
 import { createAuthenticate } from './authenticate.js';
+import { claimAfterResponse, claimBeforeRefusal, pendingProofOf } from './deferred-proof.js';
+import type { ReplayStore } from './replay-store.js';
 import { cookiePolicy } from './cookies.js';
 import type { IdentitySetup } from './identity.js';
 import { loginRouter } from './login.routes.js';
@@ -28,6 +30,10 @@ export interface AuthModule {
   pageRouter: Router;
   apiRouter: Router;
   cleanup: BackgroundTask;
+  /** Where DPoP proof ids are claimed (PostgreSQL, shared by every gateway). */
+  replayStore: ReplayStore;
+  /** The error step that claims a deferred proof id before any refusal (deferred-proof.ts). */
+  claimBeforeRefusal: ErrorRequestHandler;
 }
 
 /** Runs two middlewares as one, passing errors (thrown, rejected or next(err)) on. */
@@ -58,6 +64,8 @@ export function createAuthModule(deps: {
   organisations: OrganisationsService;
   identity: IdentitySetup | undefined;
   now?: () => Date;
+  /** Requests that claim their DPoP proof id in their own first statement (deferred-proof.ts). */
+  defersProofClaim?: (req: Request) => boolean;
 }): AuthModule {
   const { config, db, logger, organisations } = deps;
   const identity = deps.identity ?? { rp: undefined, apiIssuers: [] };
@@ -67,10 +75,11 @@ export function createAuthModule(deps: {
     deps.now,
   );
   const cookies = cookiePolicy(config.publicUrl, config.nodeEnv);
+  const replayStore = createPgReplayStore(db, deps.now);
   const verifier = identity.apiIssuers.length
     ? createAccessTokenVerifier({
         issuers: identity.apiIssuers,
-        dpop: { replayStore: createPgReplayStore(db, deps.now) },
+        dpop: { replayStore },
         ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
       })
     : undefined;
@@ -80,7 +89,12 @@ export function createAuthModule(deps: {
     sessions,
     cookies,
     publicUrl: config.publicUrl,
+    ...(deps.defersProofClaim ? { defersProofClaim: deps.defersProofClaim } : {}),
   });
+  const guardDeferred: RequestHandler = (_req, res, next) => {
+    if (pendingProofOf(res)) claimAfterResponse(replayStore, res, logger);
+    next();
+  };
   const accessControl = createAccessControl(loadOperationAccess(), logger);
   const login = createLoginService({
     rp: identity.rp,
@@ -93,9 +107,11 @@ export function createAuthModule(deps: {
   return {
     sessions,
     login,
-    middleware: (override) => chain(override ?? authenticate, accessControl),
+    middleware: (override) => chain(chain(override ?? authenticate, guardDeferred), accessControl),
     pageRouter: loginRouter({ login, sessions, cookies, publicUrl: config.publicUrl }),
     apiRouter: meRouter(),
+    replayStore,
+    claimBeforeRefusal: claimBeforeRefusal(replayStore),
     cleanup: periodicTask({
       name: 'auth-cleanup',
       intervalMs: CLEANUP_INTERVAL_MS,

@@ -9,11 +9,12 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { NON_API_PATHS } from '../shared/paths.js';
-import { AppError, UnauthenticatedError } from '../errors.js';
+import { UnauthenticatedError } from '../errors.js';
 import type { OrganisationsService } from '../organisations/organisations.service.js';
 import type { AccessTokenVerifier } from './access-token.js';
-import { DEFAULT_ALGORITHMS } from './algorithms.js';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, type CookiePolicy } from './cookies.js';
+import { deferringStore } from './deferred-proof.js';
+import { authenticationRefused } from './refusal.js';
 import { CsrfError, hasValidCsrfToken, isSafeMethod, type SessionLocals } from './csrf.js';
 import { externalBase } from './login.routes.js';
 import type { ClientPrincipal, Principal } from './principal.js';
@@ -26,32 +27,34 @@ export interface AuthenticateDeps {
   sessions: SessionsRepo;
   cookies: CookiePolicy;
   publicUrl: string | undefined;
+  /**
+   * Requests whose DPoP proof id is claimed later, in their own first statement, instead of here
+   * (server/auth/deferred-proof.ts); the proof is still verified here in full.
+   */
+  defersProofClaim?: (req: Request) => boolean;
 }
 
-const DPOP_CHALLENGE = `DPoP algs="${DEFAULT_ALGORITHMS.join(' ')}"`;
+const refuse = authenticationRefused;
 
-function refuse(detail: string, dpop: boolean): AppError {
-  const error = /DPoP proof/.test(detail) ? 'invalid_dpop_proof' : 'invalid_token';
-  const scheme = dpop ? `${DPOP_CHALLENGE}, error="${error}"` : `Bearer error="${error}"`;
-  return new AppError(401, 'unauthenticated', 'Authentication required', {
-    detail,
-    headers: { 'WWW-Authenticate': scheme },
-  });
-}
-
-async function clientPrincipal(req: Request, deps: AuthenticateDeps): Promise<ClientPrincipal> {
+async function clientPrincipal(
+  req: Request,
+  res: Response,
+  deps: AuthenticateDeps,
+): Promise<ClientPrincipal> {
   const authorization = req.get('authorization')!;
   const dpopScheme = /^dpop\s/i.test(authorization);
   if (!deps.verifier)
     throw refuse('This gateway accepts no access tokens: no issuer is configured.', dpopScheme);
   let found: Awaited<ReturnType<AuthenticateDeps['organisations']['activeClient']>>;
   let verified;
+  const deferred = deps.defersProofClaim?.(req) ? deferringStore() : undefined;
   try {
     verified = await deps.verifier.verify({
       authorization,
       dpop: req.headers.dpop,
       method: req.method,
       url: `${externalBase(req, deps.publicUrl)}${req.originalUrl}`,
+      replayStore: deferred?.store,
       // Before any DPoP proof is checked: an unknown or suspended client burns no proof id.
       checkClient: async ({ clientId, org }) => {
         found = await deps.organisations.activeClient(clientId);
@@ -76,6 +79,8 @@ async function clientPrincipal(req: Request, deps: AuthenticateDeps): Promise<Cl
     throw err;
   }
   if (!found) throw refuse('The client is not registered.', dpopScheme);
+  const pending = deferred?.pending();
+  if (pending) res.locals.pendingProof = pending;
   return {
     kind: 'client',
     clientId: found.client.id,
@@ -88,7 +93,7 @@ async function clientPrincipal(req: Request, deps: AuthenticateDeps): Promise<Cl
 export function createAuthenticate(deps: AuthenticateDeps): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.headers.authorization !== undefined) {
-      res.locals.principal = await clientPrincipal(req, deps);
+      res.locals.principal = await clientPrincipal(req, res, deps);
       res.locals.authenticatedBy = 'token';
       return next();
     }

@@ -22,6 +22,8 @@ export interface DPoPCheck {
   accessToken: string;
   /** The `cnf.jkt` of the access token. */
   expectedJkt: string;
+  /** This request's store instead of the verifier's (a deferred claim: server/auth/deferred-proof.ts). */
+  replayStore?: ReplayStore | undefined;
 }
 
 export interface DPoPVerifierOptions {
@@ -35,6 +37,9 @@ export interface DPoPVerifierOptions {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 const MAX_JTI_LENGTH = 256;
+
+/** The refusal of a replayed proof, also given where a deferred claim finds one (deferred-proof.ts). */
+export const USED_BEFORE = 'it has been used before';
 
 function fail(reason: string): never {
   throw new UnauthenticatedError(`The DPoP proof is not valid: ${reason}.`);
@@ -144,7 +149,8 @@ export function createDPoPVerifier(options: DPoPVerifierOptions) {
     // Last, so that a proof that fails any other check does not burn its jti. Scoped by key so
     // one client cannot pre-empt another client's proof ids.
     const expiresAt = new Date((iat + maxAgeSec + clockToleranceSec + 1) * 1000);
-    if (!(await replayStore.markUsed(`${jkt}:${jti}`, expiresAt))) fail('it has been used before');
+    const store = check.replayStore ?? replayStore;
+    if (!(await store.markUsed(`${jkt}:${jti}`, expiresAt))) fail(USED_BEFORE);
     return { jkt };
   };
 }

@@ -180,6 +180,32 @@ export function createSessionsRepo(db: Knex, timeouts: SessionTimeouts, now: () 
 
 export type SessionsRepo = ReturnType<typeof createSessionsRepo>;
 
+/** A replay-store key `<jkt>:<jti>` as its two columns. */
+export function proofIdColumns(key: string): { jkt: string; jti: string } {
+  const colon = key.indexOf(':');
+  return colon < 0 ? { jkt: '', jti: key } : { jkt: key.slice(0, colon), jti: key.slice(colon + 1) };
+}
+
+/**
+ * Claims a proof id as a data-modifying statement over the given parameter expressions: returns
+ * one row for the first claim (or a claim of a row past its expiry), none for a replay, nothing
+ * at all when `jti` is null. Shared with the query gateway's admission statement
+ * (server/queries/queries.repo.ts), which claims the proof id of POST /v1/queries there.
+ */
+export function claimProofIdSql(p: {
+  jkt: string;
+  jti: string;
+  expiresAt: string;
+  now: string;
+  from?: string;
+}) {
+  const { jkt, jti, expiresAt, now } = p;
+  return `INSERT INTO dpop_replay (jkt, jti, expires_at)
+    SELECT ${jkt}, ${jti}, ${expiresAt} ${p.from ?? ''} WHERE ${jti} IS NOT NULL
+    ON CONFLICT (jkt, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_replay.expires_at <= ${now}
+    RETURNING 1`;
+}
+
 /**
  * The ReplayStore of the access-token verifier in PostgreSQL, shared by every gateway process.
  * Keys are `<jkt>:<jti>`; a row past its expiry may be claimed again (the proof would be refused
@@ -188,19 +214,12 @@ export type SessionsRepo = ReturnType<typeof createSessionsRepo>;
  * need the proof, its access token and the same method and URL within the proof's minute.
  */
 export function createPgReplayStore(db: Knex, now: () => Date = () => new Date()): ReplayStore {
+  const sql = `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+    ${claimProofIdSql({ jkt: '?::text', jti: '?::text', expiresAt: '?::timestamptz', now: '?::timestamptz', from: 'FROM relaxed' })}`;
   return {
     async markUsed(key, expiresAt) {
-      const colon = key.indexOf(':');
-      const jkt = colon < 0 ? '' : key.slice(0, colon);
-      const jti = colon < 0 ? key : key.slice(colon + 1);
-      const result = await db.raw<{ rows: unknown[] }>(
-        `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO dpop_replay (jkt, jti, expires_at) SELECT ?, ?, ?::timestamptz FROM relaxed
-         ON CONFLICT (jkt, jti) DO UPDATE SET expires_at = excluded.expires_at
-         WHERE dpop_replay.expires_at <= ?
-         RETURNING 1`,
-        [jkt, jti, expiresAt, now()],
-      );
+      const { jkt, jti } = proofIdColumns(key);
+      const result = await db.raw<{ rows: unknown[] }>(sql, [jkt, jti, expiresAt, jti, now()]);
       return result.rows.length === 1;
     },
   };

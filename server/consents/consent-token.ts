@@ -5,7 +5,7 @@
  * database stays authoritative and is re-read on every use.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type KeyObject } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { canonicalJson } from '../audit/preimage.js';
 import { AppError } from '../errors.js';
 import { signJwt } from '../keys/jws.js';
@@ -239,4 +239,17 @@ function separatelyAgreed(record: ConsentRecord, recordType: string) {
       ...(unique ? { unique_identifier: unique } : {}),
     },
   };
+}
+
+/**
+ * The consent id a token names, read without verifying it: only to fetch the row early (the
+ * query's admission statement). The token is verified before anything is decided on that row.
+ */
+export function consentIdNamedBy(token: string): string | undefined {
+  try {
+    const cid = decodeJwt(token).cid;
+    return typeof cid === 'string' ? cid : undefined;
+  } catch {
+    return undefined;
+  }
 }

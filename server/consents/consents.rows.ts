@@ -59,6 +59,15 @@ export interface ConsentRow {
   updated_at: Date;
 }
 
+/**
+ * The consent with the id `idParam` joined (as `alias`) onto another statement's single row, its
+ * columns beside that statement's own: the query gateway's admission statement reads the consent a
+ * query names this way (server/queries/queries.repo.ts) and hands the row back to `fromRow`.
+ */
+export function consentJoinSql(alias: string, idParam: string): string {
+  return `LEFT JOIN consent ${alias} ON ${alias}.id = ${idParam}`;
+}
+
 export function fromRow(r: ConsentRow): ConsentRecord {
   return {
     id: r.id,

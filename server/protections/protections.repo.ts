@@ -30,6 +30,17 @@ const fromRow = (r: Row): ProtectionOrder => ({
   withdrawnBy: r.withdrawn_by,
 });
 
+/**
+ * Whether an order in force bars any of the named parties (null: that kind is not acting), as an
+ * SQL boolean over the given parameter expressions. Shared with the query gateway's admission
+ * statement (server/queries/queries.repo.ts), which asks it in the same round trip as the budget.
+ */
+export function orderInForceSql(subject: string, org: string, clerk: string, person: string): string {
+  return `EXISTS (SELECT 1 FROM protection_order WHERE subject_key = ${subject} AND withdrawn_at IS NULL
+    AND ((party_kind = 'organisation' AND party_ref = ${org}) OR (party_kind = 'clerk' AND party_ref = ${clerk})
+      OR (party_kind = 'person' AND party_ref = ${person})))`;
+}
+
 export function createProtectionsRepo(db: Knex) {
   const table = () => db<Row>('protection_order');
   return {
@@ -59,19 +70,12 @@ export function createProtectionsRepo(db: Knex) {
 
     /** True when an order in force for the subject names any of the acting parties. */
     async bars(subjectKey: string, acting: ActingParty): Promise<boolean> {
-      const named: [PartyKind, string][] = [];
-      if (acting.orgId) named.push(['organisation', acting.orgId]);
-      if (acting.clerkId) named.push(['clerk', acting.clerkId]);
-      if (acting.personKey) named.push(['person', acting.personKey]);
-      if (!named.length) return false;
-      const row = await table()
-        .where({ subject_key: subjectKey })
-        .whereNull('withdrawn_at')
-        .where((q) => {
-          for (const [kind, ref] of named) q.orWhere({ party_kind: kind, party_ref: ref });
-        })
-        .first('id');
-      return row !== undefined;
+      if (!acting.orgId && !acting.clerkId && !acting.personKey) return false;
+      const { rows } = await db.raw<{ rows: { barred: boolean }[] }>(
+        `SELECT ${orderInForceSql('?::text', '?::text', '?::text', '?::text')} AS barred`,
+        [subjectKey, acting.orgId ?? null, acting.clerkId ?? null, acting.personKey ?? null],
+      );
+      return rows[0]!.barred;
     },
 
     /** Withdraws an order in force; false when there is none by that id for the subject. */

@@ -1,6 +1,6 @@
 /**
  * The consent check before any registry is read: the consent the request names, one use checked
- * without counting it (a dry run: one read, no transaction), and the items PIPA arts. 23 and 24
+ * without counting it (a dry run on the row the admission statement read, no transaction), and the items PIPA arts. 23 and 24
  * want agreed to apart. A refusal here writes its denied entries; nothing is fetched. The counted
  * use commits later with the audit entries (run-query.ts), so a revocation that commits while the
  * registries are read still stops the release.
@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { Purpose } from '../organisations/organisations.types.js';
 import type { Admitted } from './admission.js';
 import { establishConsent, type EstablishedConsent } from './establish-consent.js';
-import type { ConsentGrant, QueryDeps } from './queries.ports.js';
+import type { ConsentGrant, PrefetchedConsent, QueryDeps } from './queries.ports.js';
 import type { QueryRequest } from './queries.types.js';
 import { refuse, requestedFields } from './query-audit.js';
 import { needsConsent, Refusal, type QueryContext, type Requester } from './query-plan.js';
@@ -34,7 +34,12 @@ export async function checkConsent(
   const consented = records.filter((r) => needsConsent(r.type));
   let consent: EstablishedConsent | undefined;
   let checked: ConsentGrant | undefined;
-  const authorize = (options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant }) =>
+  const authorize = (options: {
+    trx?: unknown;
+    dryRun?: boolean;
+    checked?: ConsentGrant;
+    prefetched?: PrefetchedConsent;
+  }) =>
     deps.consents.authorizeUse(
       {
         principal: requester.principal,
@@ -50,7 +55,10 @@ export async function checkConsent(
     );
   try {
     consent = await establishConsent(deps, requester, req, purpose, records, subjectKey, ctx.now);
-    checked = await authorize({ dryRun: true });
+    checked = await authorize({
+      dryRun: true,
+      ...(admitted.consent ? { prefetched: admitted.consent } : {}),
+    });
     for (const r of consented) {
       const outputs = releasedOutputs(deps, requester, purpose, r, checked, req);
       assertSeparateAgreement(r.type, checked.mode, checked.separateAgreement, outputs);

@@ -1,11 +1,13 @@
 /**
- * Request budgets (the shared fixed windows of server/limits/, counted inside the gateway's own
- * admission statement) and harvesting detection, held in PostgreSQL so they hold across every
+ * A query's admission statement read back: its DPoP proof id (claimed there, server/auth/
+ * deferred-proof.ts), request budgets (the shared fixed windows of server/limits/) and harvesting
+ * detection, held in PostgreSQL so they hold across every
  * gateway process. Harvesting = many distinct subjects per clerk or client per hour: above the flag
  * level it is reported (log + metric, once per hour); above the hard cap further subjects are refused.
  */
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
+import { replayedProof } from '../auth/deferred-proof.js';
 import { AppError } from '../errors.js';
 import { refuseOverBudget, secondsLeftInWindow } from '../limits/rate-limiter.js';
 import type { QueryLimitsPort } from './queries.ports.js';
@@ -23,15 +25,30 @@ export function createQueryLimits(
   observe: { logger: Logger; harvestingFlags?: Counter<'requester'> },
 ): QueryLimitsPort {
   return {
-    async admit({ requester, subjectKey, now }) {
-      const counts = await repo.admit(requester, subjectKey ?? null, now);
+    async admit({ requester, subjectKey, now, proof, parties, consentId }) {
+      // Claimed here, so nothing else claims it; a replay is refused before anything is counted against it.
+      const toClaim = proof && !proof.claimed ? proof : undefined;
+      if (toClaim) toClaim.claimed = true;
+      const counts = await repo.admit({
+        requester,
+        subjectKey: subjectKey ?? null,
+        now,
+        proof: toClaim,
+        parties,
+        consentId,
+      });
+      if (counts.proofClaimed === false) throw replayedProof();
       refuseOverBudget(
         { window: 'minute', limit: settings.requestsPerMinute },
         counts.requestsThisMinute,
         now,
       );
+      const admission = {
+        barred: counts.barred,
+        ...(consentId !== undefined ? { consent: { consentId, row: counts.consentRow ?? null } } : {}),
+      };
       const distinct = counts.distinctSubjectsThisHour;
-      if (distinct === null) return;
+      if (distinct === null) return admission;
       if (distinct > settings.maxSubjectsPerHour) {
         throw new AppError(429, 'rate_limited', 'Too many different subjects', {
           detail: `More than ${settings.maxSubjectsPerHour} different subjects this hour; further subjects are refused until the hour ends.`,
@@ -46,6 +63,7 @@ export function createQueryLimits(
         );
         observe.harvestingFlags?.inc({ requester });
       }
+      return admission;
     },
   };
 }

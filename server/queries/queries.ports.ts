@@ -3,6 +3,7 @@
  * the real services; nothing here is mocked in tests, but the seams keep this use case readable.
  */
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
+import type { PendingProof } from '../auth/deferred-proof.js';
 import type { ClerkPrincipal, Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { StatementGuard } from '../db/statement-guard.js';
@@ -57,10 +58,11 @@ export interface ConsentPort {
   /**
    * `dryRun`: every check of a use, nothing counted, no transaction (the check before any fetch).
    * `checked`: that dry run's grant for the same input; the use is then counted against its version.
+   * `prefetched`: the consent row as the admission statement read it (a dry run then reads nothing).
    */
   authorizeUse(
     input: AuthorizeUseInput,
-    options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant },
+    options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant; prefetched?: PrefetchedConsent },
   ): Promise<ConsentGrant>;
   /** The checked use as a guard for the audit append; undefined when it must go through authorizeUse. */
   useGuard(grant: ConsentGrant, now: Date): StatementGuard | undefined;
@@ -102,9 +104,37 @@ export interface SignerPort {
   signRecord(payload: Record<string, unknown>): Promise<string>;
 }
 
+export interface AdmissionInput {
+  requester: string;
+  subjectKey: string | undefined;
+  now: Date;
+  /** A DPoP proof id left unclaimed by authentication (server/auth/deferred-proof.ts). */
+  proof?: PendingProof | undefined;
+  /** Who a protection order could name: the requester's organisation and clerk. */
+  parties?: { orgId: string; clerkId?: string | undefined };
+  /** The consent the request names, as sent (not yet verified): its row is read in passing. */
+  consentId?: string | undefined;
+}
+
+export interface Admission {
+  /** An order in force bars one of `parties` from the subject's records. */
+  barred: boolean;
+  /** The row of `consentId` as read (null: none), for ConsentPort.authorizeUse's `prefetched`. */
+  consent?: PrefetchedConsent;
+}
+
+/** A consent row the admission statement read, opaque here: the consents domain maps it. */
+export interface PrefetchedConsent {
+  consentId: string;
+  row: unknown;
+}
+
 export interface QueryLimitsPort {
-  /** Throws rate_limited when the requester is over its budget; counts this subject for harvesting. */
-  admit(input: { requester: string; subjectKey: string | undefined; now: Date }): Promise<void>;
+  /**
+   * One statement: claims the proof id (401 when replayed), counts the request (429 over budget)
+   * and a new subject for harvesting, consults protection orders and reads the named consent.
+   */
+  admit(input: AdmissionInput): Promise<Admission>;
 }
 
 export interface QueryDeps {
@@ -119,6 +149,4 @@ export interface QueryDeps {
   unitOfWork: UnitOfWork;
   subjectKeyOf(canonicalId: string): string;
   deadlineMs: number;
-  /** Protection orders (server/protections): true when one in force bars this requester. */
-  protections?: { bars(subjectKey: string, principal: Principal): Promise<boolean> };
 }

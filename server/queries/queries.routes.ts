@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { canonicalJson } from '../audit/commitment.js';
+import { claimPendingProof, pendingProofOf } from '../auth/deferred-proof.js';
 import { principalOf, requirePrincipal, type Principal } from '../auth/principal.js';
+import type { ReplayStore as ProofIdStore } from '../auth/replay-store.js';
 import { ConflictError } from '../errors.js';
 import type { ReplayStore } from './idempotency.js';
 import type { QueryService } from './queries.service.js';
@@ -17,7 +19,7 @@ export function requesterKey(principal: Principal): string {
 export function queriesRouter(
   service: QueryService,
   repo: ReplayStore,
-  options: { now: () => Date; idempotencyTtlMs: number },
+  options: { proofIds: ProofIdStore; now: () => Date; idempotencyTtlMs: number },
 ): Router {
   const router = Router();
   router.post('/v1/queries', requirePrincipal('client', 'clerk'), async (req, res) => {
@@ -42,13 +44,17 @@ export function queriesRouter(
         }
         if (existing.statusCode === null)
           throw new ConflictError('The query with this Idempotency-Key is still running.');
+        // An answer that skips admission spends its DPoP proof id here instead.
+        await claimPendingProof(options.proofIds, pendingProofOf(res));
         res.setHeader('Idempotent-Replayed', 'true');
         res.status(existing.statusCode).json(existing.response);
         return;
       }
     }
     try {
-      const response = await service.run(principal, body, { requestId: String(req.id), now });
+      const proof = pendingProofOf(res);
+      const ctx = { requestId: String(req.id), now, ...(proof ? { proof } : {}) };
+      const response = await service.run(principal, body, ctx);
       if (key) await repo.completeIdempotencyKey(requester, key, hash, 200, response);
       res.json(response);
     } catch (err) {

@@ -3,6 +3,7 @@
  * purpose's procedure), each checked against the purpose and the catalog, with its canonical
  * identifier and the subject key its access is recorded under.
  */
+import type { PendingProof } from '../auth/deferred-proof.js';
 import type { Principal } from '../auth/principal.js';
 import type { RecordType } from '../catalog/catalog.types.js';
 import { canonicaliseIdentifier } from '../catalog/identifiers/index.js';
@@ -15,6 +16,8 @@ import type { QueryRequest, RecordRequest } from './queries.types.js';
 export interface QueryContext {
   requestId: string;
   now: Date;
+  /** The DPoP proof id authentication left for the admission statement to claim. */
+  proof?: PendingProof;
 }
 
 export interface Requester extends RefusingRequester {

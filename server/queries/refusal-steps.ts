@@ -27,7 +27,7 @@ const QUERY_OPERATIONS: { method: string; path: RegExp }[] = [
   { method: 'POST', path: /^\/v1\/queries\/?$/i },
 ];
 
-const isQuery = (req: Request) =>
+export const isQueryRequest = (req: Request) =>
   QUERY_OPERATIONS.some((op) => op.method === req.method && op.path.test(req.path));
 
 export function queryRefusalSteps(deps: { refusals: RefusalAudit; authenticate: RequestHandler }): {
@@ -35,7 +35,7 @@ export function queryRefusalSteps(deps: { refusals: RefusalAudit; authenticate: 
   record: ErrorRequestHandler;
 } {
   const identify: ErrorRequestHandler = (err, req, res, next) => {
-    if (!isQuery(req) || principalOf(res)) return next(err);
+    if (!isQueryRequest(req) || principalOf(res)) return next(err);
     let done = false;
     const resume = (authError?: unknown) => {
       if (done) return;
@@ -54,7 +54,7 @@ export function queryRefusalSteps(deps: { refusals: RefusalAudit; authenticate: 
   };
 
   const record: ErrorRequestHandler = (err, req, res, next) => {
-    if (!isQuery(req) || err instanceof CsrfError || res.headersSent) return next(err);
+    if (!isQueryRequest(req) || err instanceof CsrfError || res.headersSent) return next(err);
     const error = toAppError(err);
     deps.refusals
       .refused(principalOf(res), req.body, error, { requestId: String(req.id), namesRecords: false })

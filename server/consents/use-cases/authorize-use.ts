@@ -62,7 +62,13 @@ export async function authorizeUse(
   ctx: ConsentsContext,
   input: AuthorizeUseInput,
   // `trx` is the caller's unit of work (a Transaction); the query gateway's port still types it unknown.
-  options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant } = {},
+  options: {
+    trx?: unknown;
+    dryRun?: boolean;
+    checked?: ConsentGrant;
+    /** The consent row as the caller already read it (null: none), for a dry run of that consent. */
+    prefetched?: { consentId: string; row: unknown };
+  } = {},
 ): Promise<ConsentGrant> {
   const { principal, now } = input;
   const outer = options.trx as Transaction | undefined;
@@ -103,10 +109,16 @@ export async function authorizeUse(
 
   // A dry run (the gateway's check before it reads any registry) makes every check of a real
   // use, the use count included, from one read and without a transaction; it counts nothing.
-  const checked = (trx: Transaction | undefined) =>
-    checkUse(ctx, { input, principal: requester, consentId, claims }, trx);
+  const checked = (trx: Transaction | undefined, row?: unknown) =>
+    checkUse(
+      ctx,
+      { input, principal: requester, consentId, claims, ...(row !== undefined ? { row } : {}) },
+      trx,
+    );
   if (options.dryRun) {
-    const { record, granted } = await checked(outer);
+    // The caller's row counts only if it is the row of the consent now verified to be named.
+    const prefetched = options.prefetched?.consentId === consentId ? options.prefetched.row : undefined;
+    const { record, granted } = await checked(outer, prefetched);
     // countUse's condition; everything else it re-checks was checked above.
     if (record.useCount >= record.maxUses) {
       throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');

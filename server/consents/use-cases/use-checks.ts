@@ -12,6 +12,7 @@ import {
   recordHash,
   type verifyConsentToken,
 } from '../consent-token.js';
+import { fromRow, type ConsentRow } from '../consents.rows.js';
 import type { ConsentRecord, ConsentMode, DataRange } from '../consents.types.js';
 import type { SeparateAgreement } from '../separate-consent.js';
 import type { Principal } from '../../auth/principal.js';
@@ -50,12 +51,19 @@ export async function checkUse(
     principal: ClientPrincipal | ClerkPrincipal;
     consentId: string;
     claims: ConsentTokenClaims | undefined;
+    /** The row as the caller read it (null: none); read here when absent. */
+    row?: unknown;
   },
   trx: Transaction | undefined,
 ): Promise<{ record: ConsentRecord; granted: Record<string, string[] | 'all'> }> {
   const { input, principal, consentId, claims } = use;
   const { now } = input;
-  const record = await ctx.repo.get(consentId, trx);
+  const record =
+    use.row === undefined
+      ? await ctx.repo.get(consentId, trx)
+      : use.row === null
+        ? undefined
+        : fromRow(use.row as ConsentRow);
   const requesterMatches =
     record !== undefined &&
     record.requesterOrg === principal.orgId &&

@@ -92,8 +92,16 @@ describe('rate limits in PostgreSQL', function () {
     await windows.take([{ key: 'sweep:old', window: 'minute' }], new Date('2030-01-04T11:29:00Z'));
     await windows.take([{ key: 'sweep:this-hour', window: 'hour' }], new Date('2030-01-04T12:00:00Z'));
     const repo = createQueriesRepo(db);
-    await repo.admit('client:sweep', 'old-subject', new Date('2030-01-04T10:05:00Z'));
-    await repo.admit('client:sweep', 'new-subject', new Date('2030-01-04T12:05:00Z'));
+    await repo.admit({
+      requester: 'client:sweep',
+      subjectKey: 'old-subject',
+      now: new Date('2030-01-04T10:05:00Z'),
+    });
+    await repo.admit({
+      requester: 'client:sweep',
+      subjectKey: 'new-subject',
+      now: new Date('2030-01-04T12:05:00Z'),
+    });
     await repo.claimIdempotencyKey('client:sweep', 'expired', 'h1', new Date('2030-01-04T12:29:59Z'));
     await repo.claimIdempotencyKey('client:sweep', 'live', 'h2', new Date('2030-01-04T12:40:00Z'));
 
