@@ -20,6 +20,8 @@ import { onStopAll } from '../../support/resources.js';
 
 const RECORD_TYPE = 'resident.registration-abstract-individual';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 interface Fault {
   server: Server;
   url: string;
@@ -300,11 +302,11 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     const server = await faultServer((_req, res) =>
       healthy ? json(res, 200, goodEnvelope) : json(res, 500, {}),
     );
-    let clock = 1_000_000;
+    // The breaker (cockatiel) keeps time with the real clock: a short cooldown, waited out.
+    const cooldownMs = 400;
     const states: string[] = [];
     const p = provider(server.url, {
-      breaker: { threshold: 3, cooldownMs: 10_000 },
-      now: () => clock,
+      breaker: { threshold: 3, cooldownMs },
       hooks: { onCircuit: ({ state }) => states.push(state) },
     });
     for (let i = 0; i < 3; i++) await failure(call(p));
@@ -316,7 +318,7 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     expect(fast.detail).to.match(/circuit .* open/);
     expect(server.hits, 'an open circuit sends nothing').to.equal(3);
 
-    clock += 10_000;
+    await sleep(cooldownMs);
     expect(p.circuitState()).to.equal('half-open');
     await failure(call(p)); // the trial fails: open again
     expect(server.hits).to.equal(4);
@@ -324,7 +326,7 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     await failure(call(p));
     expect(server.hits).to.equal(4);
 
-    clock += 10_000;
+    await sleep(cooldownMs);
     healthy = true;
     const { record } = await call(p);
     expect(record).to.deep.equal(goodEnvelope.record);
@@ -337,10 +339,9 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     const server = await faultServer((_req, res) =>
       healthy ? setTimeout(() => json(res, 200, goodEnvelope), 100) : json(res, 500, {}),
     );
-    let clock = 0;
-    const p = provider(server.url, { breaker: { threshold: 1, cooldownMs: 1_000 }, now: () => clock });
+    const p = provider(server.url, { breaker: { threshold: 1, cooldownMs: 300 } });
     await failure(call(p));
-    clock += 1_000;
+    await sleep(300);
     healthy = true;
     const hitsBefore = server.hits;
     const results = await Promise.allSettled([call(p), call(p), call(p)]);
@@ -388,6 +389,33 @@ describe('HTTP provider adapter against misbehaving registries', function () {
     }
     expect(peak).to.equal(2);
     expect(p.stats()).to.deep.include({ active: 0, queued: 0 });
+  });
+
+  it('a call whose deadline passes while queued fails at once, is never sent, and does not hold up the queue', async () => {
+    const server = await faultServer((_req, res) => setTimeout(() => json(res, 200, goodEnvelope), 300));
+    const p = provider(server.url, { maxConcurrent: 1, maxQueued: 2, timeoutMs: 2_000 });
+    const first = call(p);
+    const started = Date.now();
+    const queued = await failure(call(p, 100));
+    expect(queued.failure).to.equal('timeout');
+    expect(queued.detail).to.match(/queued/);
+    expect(Date.now() - started, 'not held until the slot frees').to.be.lessThan(250);
+    const third = call(p);
+    await first;
+    await third;
+    expect(server.hits, 'the abandoned call sends nothing').to.equal(2);
+    expect(p.stats()).to.deep.include({ active: 0, queued: 0 });
+  });
+
+  it('the deadline ends a call waiting to retry at once, without another attempt', async () => {
+    const server = await faultServer((_req, res) => json(res, 503, {}));
+    const p = provider(server.url, { retryBaseMs: 2_000 });
+    const started = Date.now();
+    const err = await failure(call(p, 200));
+    expect(err.failure).to.equal('timeout');
+    expect(err.detail).to.match(/waiting to retry/);
+    expect(Date.now() - started, 'not after the 1–2 s backoff').to.be.lessThan(900);
+    expect(server.hits).to.equal(1);
   });
 
   it('refuses provider URLs with credentials, a query or another scheme', () => {
