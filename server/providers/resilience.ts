@@ -155,7 +155,8 @@ export function registryResilience(s: ResilienceSettings) {
     const wait = abortWhile(deadline, () => backingOff, retryTimeout);
     const run = policy.execute(() => {
       backingOff = false;
-      if (deadline.aborted) throw retryTimeout();
+      // After a backoff the race has already answered; a first attempt checks the deadline itself.
+      if (attempts > 0 && deadline.aborted) throw retryTimeout();
       attempts += 1;
       return attempt(attempts);
     }, deadline);
