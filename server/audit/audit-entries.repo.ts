@@ -30,9 +30,10 @@ export interface EntryRow {
  * Entries and their queue rows; `guard` (another domain's conditional write, see StatementGuard)
  * runs first in the same statement and the entries are inserted only if it returned a row.
  */
-const insertEntriesSql = (guard?: string) => `
+const insertEntriesSql = (guard?: StatementGuard) => `
   WITH durable AS (SELECT set_config('synchronous_commit', 'on', true) AS sc),
-  ${guard ? `guard AS (${guard}),` : ''}
+  ${guard ? `guard AS (${guard.sql}),` : ''}
+  ${guard?.alongside ? `${guard.alongside.sql},` : ''}
   e AS (
     INSERT INTO audit_entry (request_id, subject_key, outcome, reason_code, requester_org, client_id,
       clerk_ref, purpose_code, legal_basis, consent_id, consent_mode, record_type, body, digest,
@@ -81,8 +82,12 @@ export async function insertEntries(
     col('embargoUntil'),
   ];
   const result = await db.raw<{ rows: { entry_id: number; digest: string }[] }>(
-    guard ? insertEntriesSql(guard.sql) : INSERT_ENTRIES,
-    [...(guard?.bindings ?? []), ...columns] as unknown as Knex.RawBinding[],
+    guard ? insertEntriesSql(guard) : INSERT_ENTRIES,
+    [
+      ...(guard?.bindings ?? []),
+      ...(guard?.alongside?.bindings ?? []),
+      ...columns,
+    ] as unknown as Knex.RawBinding[],
   );
   return result.rows.map((r) => ({ entryId: r.entry_id, digestHex: r.digest }));
 }

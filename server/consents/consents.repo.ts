@@ -113,6 +113,60 @@ export function createConsentsRepo(db: Knex) {
       return countUseStatement(id, version, now, { lastUseAllowed: false, returning: 'id' });
     },
 
+    /**
+     * The use that exhausts the consent as a guard (see StatementGuard): the count, the next version
+     * (`next`, written by the caller from the checked one: status EXHAUSTED, its hash), its event and,
+     * for an API requester with a webhook, the outbox row — all only if the row is still the checked
+     * version with exactly one use left. What transition() writes for the last use in a transaction.
+     */
+    exhaustGuard(
+      next: ConsentRecord,
+      event: { type: string; actor: string; reason: string | null; at: Date },
+      webhook: { url: string; audience: string; payload: object } | null,
+    ): StatementGuard {
+      const at = event.at;
+      return {
+        sql: `UPDATE consent SET use_count = use_count + 1, last_used_at = ?, status = ?, status_reason = ?,
+                version = ?, rec_hash = ?, updated_at = ?
+              WHERE id = ? AND version = ? AND status = 'ACTIVE' AND use_count + 1 = max_uses
+                AND valid_from <= ? AND valid_until > ?
+              RETURNING id, version, status`,
+        bindings: [
+          at,
+          next.status,
+          next.statusReason,
+          next.version,
+          next.recHash,
+          at,
+          next.id,
+          next.version - 1,
+          at,
+          at,
+        ],
+        alongside: {
+          sql: `use_event AS (
+                  INSERT INTO consent_event (consent_id, version, at, type, state, actor, reason, detail)
+                  SELECT id, version, ?::timestamptz, ?, status, ?, ?, '{}'::jsonb FROM guard
+                  RETURNING id, consent_id),
+                use_webhook AS (
+                  INSERT INTO consent_webhook_delivery (consent_id, event_id, url, audience, payload, next_attempt_at, created_at)
+                  SELECT consent_id, id, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz FROM use_event WHERE ?::boolean)`,
+          bindings: [
+            at,
+            event.type,
+            event.actor,
+            event.reason,
+            webhook?.url ?? '',
+            webhook?.audience ?? '',
+            JSON.stringify(webhook?.payload ?? {}),
+            at,
+            at,
+            webhook !== null,
+          ],
+        },
+      };
+    },
+
     async insertEvent(event: NewEvent, trx?: Transaction): Promise<number> {
       const [row] = (await q(trx)('consent_event')
         .insert({

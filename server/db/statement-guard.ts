@@ -7,4 +7,11 @@
 export interface StatementGuard {
   readonly sql: string;
   readonly bindings: readonly unknown[];
+  /**
+   * More data-modifying CTEs (`name AS (...)`, comma-separated) written with the guard's own write
+   * and reading its rows from `guard`, so they too happen only if it matched; their `?` parameters
+   * follow the guard's. PostgreSQL allows data-modifying CTEs only at the top level, hence not inside
+   * `sql`.
+   */
+  readonly alongside?: { readonly sql: string; readonly bindings: readonly unknown[] };
 }

@@ -5,9 +5,9 @@
  *
  * The counted use commits with the audit entries, after the fetch, so a revocation that commits
  * while registries are being read stops the release (no record leaves after a revocation commits).
- * Usually that is one statement (the consent's conditional UPDATE guards the audit INSERT); the
- * last use of a consent, and any use whose guard matched nothing, take a transaction that re-checks
- * and says why.
+ * That is one statement (the consent's conditional UPDATE guards the audit INSERT; the last use
+ * also writes the EXHAUSTED version, its event and webhook there); a use whose guard matched
+ * nothing takes a transaction that re-checks and says why.
  */
 import type { AuditReceipt } from '../audit/audit.types.js';
 import { AppError, AuditUnavailableError } from '../errors.js';
@@ -43,10 +43,10 @@ export async function runQuery(
   let grant: ConsentGrant | undefined;
   let receipts: AuditReceipt[] | undefined;
   let results: Omit<RecordResult, 'audit'>[] = [];
-  // The common case in one statement (one round trip, its own transaction): the checked use
-  // counted by a conditional UPDATE and the audit entries inserted only if it matched. Without a
-  // consent the entries are the only write. Anything else (the last use, a race) takes the
-  // transaction below, which re-checks and says why.
+  // One statement (one round trip, its own transaction): the checked use counted by a conditional
+  // UPDATE and the audit entries inserted only if it matched. Without a consent the entries are
+  // the only write. A race (revoked, paused, changed meanwhile) takes the transaction below, which
+  // re-checks and says why.
   const guard = consent ? deps.consents.useGuard(consent.checked, ctx.now) : undefined;
   if (!consent || guard) {
     grant = consent?.checked;

@@ -48,7 +48,9 @@ import type { Transaction } from '../../db/unit-of-work.js';
 import { ForbiddenError } from '../../errors.js';
 import { ConsentInvalidError, verifyConsentToken } from '../consent-token.js';
 import { statusError, type ConsentsContext } from './context.js';
-import { exhaust } from './records.js';
+import { exhaust, exhaustion } from './records.js';
+import { webhookEvent } from '../webhooks.js';
+import type { ConsentRecord } from '../consents.types.js';
 import {
   checkUse,
   type AuthorizeUseInput,
@@ -123,7 +125,7 @@ export async function authorizeUse(
     if (record.useCount >= record.maxUses) {
       throw new ForbiddenError('consent_exhausted', 'Every use this consent allows has been made.');
     }
-    return {
+    const grant: ConsentGrant = {
       consentId: record.id,
       version: record.version,
       mode: record.mode,
@@ -132,6 +134,8 @@ export async function authorizeUse(
       usesLeft: record.maxUses - record.useCount,
       separateAgreement: record.separateAgreement ?? null,
     };
+    checkedRecords.set(grant, record);
+    return grant;
   }
 
   const inTx = <T>(work: (trx: Transaction) => Promise<T>): Promise<T> =>
@@ -160,14 +164,25 @@ export async function authorizeUse(
   });
 }
 
+/** The record each dry run's grant was checked against, for its guard (keyed by the grant itself). */
+const checkedRecords = new WeakMap<ConsentGrant, ConsentRecord>();
+
 /**
  * The use a dry run checked, as a guard the caller's audit append is conditional on (one
- * statement instead of a transaction). None for the last use: exhausting the consent writes its
- * event and webhook in the same transaction, so that use goes through `authorizeUse({ trx })`.
- * If the guard matches nothing (revoked, paused or changed meanwhile), nothing was written:
- * call `authorizeUse({ trx })` to learn why.
+ * statement instead of a transaction). The last use writes the EXHAUSTED version, its event and
+ * webhook in that same statement (what exhaust() writes in a transaction), from the record the dry
+ * run checked. If the guard matches nothing (revoked, paused or changed meanwhile), nothing was
+ * written: call `authorizeUse({ trx })` to learn why. Undefined for a grant no dry run made.
  */
 export function useGuard(ctx: ConsentsContext, grant: ConsentGrant, now: Date): StatementGuard | undefined {
-  if (grant.usesLeft === undefined || grant.usesLeft <= 1) return undefined;
-  return ctx.repo.useGuard(grant.consentId, grant.version, now);
+  if (grant.usesLeft === undefined) return undefined;
+  if (grant.usesLeft > 1) return ctx.repo.useGuard(grant.consentId, grant.version, now);
+  const checked = checkedRecords.get(grant);
+  if (!checked || grant.usesLeft !== 1) return undefined;
+  const { next, event } = exhaustion(checked, now);
+  const webhook =
+    next.webhookUrl && next.clientId
+      ? { url: next.webhookUrl, audience: next.clientId, payload: webhookEvent(next, event) }
+      : null;
+  return ctx.repo.exhaustGuard(next, event, webhook);
 }

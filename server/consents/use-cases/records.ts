@@ -89,13 +89,44 @@ export async function recordEvent(
 
 /** The use that reaches max_uses moves the record to EXHAUSTED in the same transaction. */
 export const exhaust = (ctx: ConsentsContext, trx: Transaction, counted: ConsentRecord, at: Date) =>
-  transition(ctx, trx, counted, {
-    status: 'EXHAUSTED',
-    type: 'exhausted',
-    actor: 'system',
-    reason: `All ${counted.maxUses} allowed uses were made.`,
+  transition(ctx, trx, counted, exhaustedChange(counted, at));
+
+const exhaustedChange = (record: ConsentRecord, at: Date): Transition => ({
+  status: 'EXHAUSTED',
+  type: 'exhausted',
+  actor: 'system',
+  reason: `All ${record.maxUses} allowed uses were made.`,
+  at,
+});
+
+/**
+ * What exhaust() would write for the last use of `checked` (the version before that use): the
+ * next version with its hash, and its event. For the query's one-statement commit (useGuard).
+ */
+export function exhaustion(checked: ConsentRecord, at: Date) {
+  const change = exhaustedChange(checked, at);
+  const next: ConsentRecord = {
+    ...checked,
+    useCount: checked.useCount + 1,
+    lastUsedAt: at,
+    status: change.status,
+    statusReason: change.reason ?? null,
+    version: checked.version + 1,
+    updatedAt: at,
+  };
+  next.recHash = recordHash(next);
+  const event = {
+    consentId: next.id,
+    version: next.version,
     at,
-  });
+    type: change.type,
+    state: next.status,
+    actor: change.actor,
+    reason: change.reason ?? null,
+    detail: {},
+  };
+  return { next, event };
+}
 
 export function dueForExpiry(record: ConsentRecord, now: Date): string | undefined {
   if (record.status === 'REQUESTED' && record.requestExpiresAt <= now)
