@@ -221,11 +221,13 @@ async function main(): Promise<void> {
 
     // ---- the gateway: production settings on both cores, registry as its own process ---------
     const registryPort = await freePort();
+    const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : [];
     const registry = node(
       'registry',
       'server/dev/registry/registry-main.ts',
       registryArgs(registryPort, keyStoreDir),
       registryEnv(dbUrl, keyStoreDir),
+      { nodeArgs: profile },
     );
     // Production runs the compiled build (npm run build), not the TypeScript through tsx.
     log('building dist/ (npm run build)');
@@ -249,7 +251,6 @@ async function main(): Promise<void> {
           SHED_MIN_IN_FLIGHT: '64',
         },
       });
-      const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : [];
       gateway = node('gateway', 'bench/gateway-cluster.ts', [], env, {
         nodeArgs: [...GATEWAY_NODE_ARGS, ...profile],
       });

@@ -51,9 +51,18 @@ function pathOnly(url: string | undefined): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
+/**
+ * A line per request, except for the answered verification query (POST /v1/queries): its audit
+ * entry already records who asked what, when, and the outcome, under the same request id, and a
+ * second line per query costs the hot path its serialisation and write (issue 18). Its refusals and
+ * failures are still logged, by the problem handler ("request refused" / "request failed").
+ */
+const LOGGED_BY_AUDIT = /^\/v1\/queries\/?$/i;
+
 export function httpLogger(logger: Logger) {
   return pinoHttp({
     logger,
+    autoLogging: { ignore: (req) => req.method === 'POST' && LOGGED_BY_AUDIT.test(pathOnly(req.url)) },
     // The request id middleware has already chosen the id.
     genReqId: (req) => (req as IncomingMessage & { id: string }).id,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

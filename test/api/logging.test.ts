@@ -19,6 +19,18 @@ describe('logging', () => {
     }
   });
 
+  it('leaves the request line of a verification query to its audit entry, but still logs its refusal', async () => {
+    const t = await buildTestApp();
+    const res = await request(t.app).post('/v1/queries').send({});
+    expect(res.status).to.equal(401);
+    const lines = t.logs
+      .records()
+      .filter((r) => r.reqId === res.body.requestId || (r.req as { id?: string })?.id === res.body.requestId);
+    expect(lines.map((r) => r.msg)).to.deep.equal(['request refused']);
+    await request(t.app).get('/healthz');
+    expect(t.logs.records().some((r) => r.msg === 'GET /healthz 200')).to.equal(true);
+  });
+
   it('censors national ID numbers and tokens in logged objects', () => {
     const logs = new LogCapture();
     const logger = createLogger('info', logs);
