@@ -1,8 +1,15 @@
-/** Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7. */
+/**
+ * Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7.
+ * What crosses the API (statuses, terms, request bodies, views) is the contract's shape, generated
+ * from openapi/gateway.yaml into shared/api.gen.ts (`npm run gen:api`) and only named here; what is
+ * stored (the record, its events) and the token's claims are the domain's own.
+ */
 import type { OrgClass } from '../organisations/organisations.types.js';
+import type { components } from '../shared/api.gen.js';
 
-export type ConsentStatus =
-  'REQUESTED' | 'ACTIVE' | 'REJECTED' | 'PAUSED' | 'REVOKED' | 'EXPIRED' | 'EXHAUSTED';
+type Schemas = components['schemas'];
+
+export type ConsentStatus = Schemas['ConsentStatus'];
 export const CONSENT_STATUSES: readonly ConsentStatus[] = [
   'REQUESTED',
   'ACTIVE',
@@ -15,27 +22,15 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = [
 /** Statuses a consent never leaves. */
 export const FINAL_STATUSES: readonly ConsentStatus[] = ['REJECTED', 'REVOKED', 'EXPIRED', 'EXHAUSTED'];
 
-export type ConsentMode = 'citizen' | 'attested' | 'statutory';
+export type ConsentMode = Schemas['ConsentMode'];
 
-export type ConsentEventType =
-  | 'requested'
-  | 'approved'
-  | 'rejected'
-  | 'paused'
-  | 'resumed'
-  | 'revoked'
-  | 'expired'
-  | 'exhausted'
-  | 'attested'
-  | 'statutory';
+/** What happened to a consent; the citizen sees each in the consent's history. */
+export type ConsentEventType = NonNullable<CitizenConsentView['events']>[number]['type'];
 
-export type PeriodUnit = 'day' | 'week' | 'month' | 'year';
+export type PeriodUnit = Schemas['PeriodUnit'];
 
 /** How often the requester may fetch: once, up to N times, or periodically (at most `value` per `unit`). */
-export type Usage =
-  | { fetch: 'once'; maxUses: 1 }
-  | { fetch: 'limited'; maxUses: number }
-  | { fetch: 'periodic'; frequency: { unit: PeriodUnit; value: number }; maxUses: number };
+export type Usage = Schemas['ConsentUsage'];
 
 /** Fields a requester asks for, per record type. The citizen may untick optional ones. */
 export interface RequestedFields {
@@ -44,7 +39,7 @@ export interface RequestedFields {
 }
 
 /** Field names granted per record type; 'all' where a paper form or a statute covers the whole record. */
-export type GrantedFields = Record<string, string[] | 'all'>;
+export type GrantedFields = Schemas['GrantedFields'];
 
 /** PIPA arts. 23/24: the two kinds of item asked for apart (separate-consent.ts). */
 export type SeparateKind = 'sensitive' | 'unique-identifier';
@@ -61,16 +56,10 @@ export interface SeparateAgreement {
   at: string;
 }
 
-export interface DataRange {
-  from: string;
-  to: string;
-}
+export type DataRange = Schemas['DataRange'];
 
 /** How long the requester may keep what it receives (consent.md §7.1 data_life; never infinite). */
-export interface DataLife {
-  unit: PeriodUnit;
-  value: number;
-}
+export type DataLife = Schemas['DataLife'];
 
 /** The consent record as stored (server side; never leaves as is — see the views below). */
 export interface ConsentRecord {
@@ -133,74 +122,16 @@ export interface ConsentEvent {
 }
 
 /** Body of POST /v1/consent-requests (after contract validation). */
-export interface ConsentRequestInput {
-  subject?: { scheme: 'rrn' | 'frn'; id: string } | undefined;
-  purpose: string;
-  records: { recordType: string; fields: { required: string[]; optional?: string[] | undefined } }[];
-  durationDays: number;
-  usage:
-    | { fetch: 'once' }
-    | { fetch: 'limited'; maxUses: number }
-    | { fetch: 'periodic'; frequency: { unit: PeriodUnit; value: number } };
-  dataRange?: DataRange | undefined;
-  dataLife: DataLife;
-  redirectUri?: string | undefined;
-  state?: string | undefined;
-  webhookUrl?: string | undefined;
-  language?: 'ko' | 'en' | 'ja' | undefined;
-}
+export type ConsentRequestInput = Schemas['ConsentRequestInput'];
 
 /** What the requester sees when it creates or polls a request. */
-export interface ConsentRequestView {
-  id: string;
-  status: ConsentStatus;
-  version: number;
-  mode: ConsentMode;
-  purpose: string;
-  recordTypes: string[];
-  citizenUrl: string;
-  shortCode: string | null;
-  shortUrl: string | null;
-  expiresAt: string;
-  validFrom: string | null;
-  validUntil: string | null;
-  fieldsGranted: GrantedFields | null;
-  usage: Usage;
-  useCount: number;
-  statusReason: string | null;
-  updatedAt: string;
-}
+export type ConsentRequestView = Schemas['ConsentRequestView'];
 
 /** What the citizen sees about one consent naming them. */
-export interface CitizenConsentView {
-  id: string;
-  status: ConsentStatus;
-  version: number;
-  mode: ConsentMode;
-  requester: { org: string; class: OrgClass; names: { en: string; ko: string; ja: string } };
-  clerkId: string | null;
-  purpose: { code: string; names: { en: string; ko: string; ja: string }; legalBasis: string };
-  recordTypes: string[];
-  fieldsGranted: GrantedFields | null;
-  dataRange: DataRange | null;
-  usage: Usage;
-  useCount: number;
-  lastUsedAt: string | null;
-  dataLife: DataLife | null;
-  validFrom: string | null;
-  validUntil: string | null;
-  collectionMethod: string;
-  documentReference: string | null;
-  createdAt: string;
-  updatedAt: string;
-  events?: {
-    at: string;
-    type: ConsentEventType;
-    state: ConsentStatus;
-    actor: string;
-    reason: string | null;
-  }[];
-}
+export type CitizenConsentView = Schemas['MyConsent'];
+
+/** POST /v1/consents/{id}/token: the token and the consent version it carries. */
+export type IssuedConsentToken = Schemas['ConsentToken'];
 
 /** The consent token's claims (DESIGN §8, consent.md §7.1). */
 export interface ConsentTokenClaims {

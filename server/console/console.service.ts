@@ -7,11 +7,7 @@
  */
 import type { ClerkPrincipal } from '../auth/principal.js';
 import type { Catalog, RecordType } from '../catalog/catalog.types.js';
-import {
-  identifierSchemes,
-  isIdentifierSchemeId,
-  type IdentifierSchemeId,
-} from '../catalog/identifiers/index.js';
+import { identifierSchemes, type IdentifierSchemeId } from '../catalog/identifiers/index.js';
 import type { ConsentsService } from '../consents/consents.service.js';
 import type { ConsentRequestView } from '../consents/consents.types.js';
 import { AppError, IdentifierInvalidError } from '../errors.js';
@@ -19,7 +15,12 @@ import type { OrganisationsService } from '../organisations/organisations.servic
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
 import type { QueryService } from '../queries/queries.service.js';
-import type { QueryRequest, QueryResponse } from '../queries/queries.types.js';
+import {
+  isSubjectScheme,
+  type QueryRequest,
+  type QueryResponse,
+  type SubjectScheme,
+} from '../queries/queries.types.js';
 import type { ConsoleRepo, RecentQueryEntry } from './console.repo.js';
 
 export type ConsentModeChoice = 'citizen' | 'attested' | 'statutory';
@@ -63,7 +64,7 @@ export interface CounterPurpose {
 export interface CheckedForm {
   form: CounterForm;
   selected: RecordType[];
-  subject?: { scheme: IdentifierSchemeId; canonical: string; masked: string };
+  subject?: { scheme: SubjectScheme; canonical: string; masked: string };
   needsConsent: boolean;
 }
 
@@ -135,7 +136,7 @@ export function createConsoleService(deps: ConsoleDeps) {
     const subjectRecords = selected.filter((r) => r.subjectKind !== 'object');
     if (subjectRecords.length > 0 || form.subjectId !== '') {
       const scheme = form.subjectScheme || described.subjectSchemes[0] || 'rrn';
-      if (!isIdentifierSchemeId(scheme) || !described.subjectSchemes.includes(scheme)) {
+      if (!isSubjectScheme(scheme) || !described.subjectSchemes.includes(scheme)) {
         problems.push({ field: 'subjectId', key: 'console.error.scheme' });
       } else if (form.subjectId === '') {
         problems.push({ field: 'subjectId', key: 'console.error.subjectMissing' });

@@ -1,49 +1,23 @@
-export type OrgClass = 'agency' | 'public-institution' | 'bank';
+import type { components } from '../shared/api.gen.js';
+
+/** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
+type Schemas = components['schemas'];
+
+export type OrgClass = Schemas['OrgClass'];
 export const ORG_CLASSES: readonly OrgClass[] = ['agency', 'public-institution', 'bank'];
 
-export interface LocalisedNames {
-  en: string;
-  ko: string;
-  ja: string;
-}
-
-export type ActiveStatus = 'active' | 'suspended';
-
-export interface Organisation {
-  id: string;
-  class: OrgClass;
-  names: LocalisedNames;
-  status: ActiveStatus;
-  createdAt: string;
-  updatedAt: string;
-}
+export type LocalisedNames = Schemas['LocalisedNames'];
+export type ActiveStatus = Schemas['ActiveStatus'];
+export type Organisation = Schemas['Organisation'];
 
 /** Whether a purpose needs the citizen's consent, has a statutory basis, or may use either. */
-export type ConsentBasis = 'consent' | 'statutory' | 'consent-or-statutory';
+export type ConsentBasis = Schemas['PurposeFields']['consentBasis'];
 
-export interface PurposeBounds {
-  /** At most 365: no consent outlives twelve months. */
-  maxConsentDays: number;
-  maxUses: number;
-  /** How far back records may reach (e.g. a year of tax payments). */
-  maxDataRangeDays: number;
-  /** Investigations only (embargo.ts): days an access stays hidden from the citizen. */
-  embargoDays?: number;
-  /** The law that allows the embargo (e.g. Criminal Procedure Act art. 198). */
-  embargoLegalBasis?: string;
-}
+/** At most 365 consent days; embargo days (embargo.ts) and their legal basis for investigations only. */
+export type PurposeBounds = Schemas['PurposeBounds'];
 
-export interface Purpose {
-  code: string;
-  names: LocalisedNames;
-  legalBasis: string;
-  consentBasis: ConsentBasis;
-  recordTypes: string[];
-  bounds: PurposeBounds;
-  /** A procedure is a purpose whose record types are queried together as one bundle. */
-  procedure: boolean;
-  status: 'active' | 'retired';
-}
+/** A procedure (`procedure: true`) is a purpose whose record types are queried together as one bundle. */
+export type Purpose = Schemas['Purpose'];
 
 export interface PublicJwks {
   keys: Record<string, unknown>[];
@@ -59,14 +33,7 @@ export interface ApiClient {
   createdAt: string;
 }
 
-export interface Clerk {
-  id: string;
-  orgId: string;
-  idpIssuer: string;
-  idpSub: string;
-  name: string;
-  status: ActiveStatus;
-}
+export type Clerk = Schemas['Clerk'];
 
 export interface Page<T> {
   items: T[];

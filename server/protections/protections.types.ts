@@ -1,11 +1,15 @@
 /** A protection order and the parties it can bar (see migrations/078_protection_order.ts). */
+import type { components } from '../shared/api.gen.js';
+
+/** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
+type Schemas = components['schemas'];
 
 /**
  * Who is barred. A person is named by national ID and kept only as its subject key: they are
  * recognised when they act as a citizen (a representative). A clerk is named by clerk id, since the
  * clerk directory holds no national IDs; an organisation bars every client and clerk it has.
  */
-export type PartyKind = 'person' | 'organisation' | 'clerk';
+export type PartyKind = PartyInput['kind'];
 
 export interface ProtectionOrder {
   id: string;
@@ -25,24 +29,10 @@ export interface ProtectionOrder {
 }
 
 /** The body of POST /v1/me/protection-orders and the `party` of the administrator's order. */
-export interface PartyInput {
-  kind: PartyKind;
-  nationalId?: string;
-  orgId?: string;
-  clerkId?: string;
-  label?: string;
-}
+export type PartyInput = Schemas['ProtectionParty'];
 
 /** How an order is shown to the citizen it protects and to administrators: no subject keys. */
-export interface ProtectionOrderView {
-  id: string;
-  party: { kind: PartyKind; orgId?: string; clerkId?: string; label: string | null };
-  registeredBy: 'citizen' | 'admin';
-  courtOrderRef: string | null;
-  status: 'in_force' | 'withdrawn';
-  createdAt: string;
-  withdrawnAt: string | null;
-}
+export type ProtectionOrderView = Schemas['ProtectionOrder'];
 
 /** The parties a requester is: checked against the orders in force for the subject it asks about. */
 export interface ActingParty {

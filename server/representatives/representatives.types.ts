@@ -1,7 +1,11 @@
 /** Representative grants (see migrations/079_representative_grant.ts). */
+import type { components } from '../shared/api.gen.js';
 
-export type GrantKind = 'guardian_minor' | 'guardian_adult' | 'agent' | 'delegation';
-export type EvidenceKind = 'court_decision' | 'family_relation' | 'power_of_attorney' | 'own_delegation';
+/** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
+type Schemas = components['schemas'];
+
+export type GrantKind = GrantView['kind'];
+export type EvidenceKind = GrantView['evidence']['kind'];
 
 export interface RepresentativeGrant {
   id: string;
@@ -22,44 +26,16 @@ export interface RepresentativeGrant {
 }
 
 /** A party named by identifier (kept only as its subject key) and by the name the evidence gives. */
-export interface NamedParty {
-  scheme: string;
-  id: string;
-  name: string;
-}
+export type NamedParty = Schemas['NamedParty'];
 
-export interface AdminGrantInput {
-  kind: Exclude<GrantKind, 'delegation'>;
-  representative: NamedParty;
-  principal: NamedParty;
-  recordTypes: string[];
-  validUntil: string;
-  evidence: { kind: Exclude<EvidenceKind, 'own_delegation'>; reference: string };
-}
+/** An administrator's grant: a guardian or an agent, on court or family evidence or a power of attorney. */
+export type AdminGrantInput = Schemas['NewRepresentativeGrant'];
 
-export interface DelegationInput {
-  representative: NamedParty;
-  /** The delegating citizen's own name, as the representative's screen will show it. */
-  principalName: string;
-  recordTypes: string[];
-  validUntil: string;
-}
+/** A citizen's own delegation; `principalName` is the name the representative's screen will show. */
+export type DelegationInput = Schemas['NewDelegation'];
 
-export interface GrantView {
-  id: string;
-  kind: GrantKind;
-  representative: { name: string };
-  principal: { name: string };
-  recordTypes: string[];
-  validUntil: string;
-  evidence: { kind: EvidenceKind; reference: string };
-  registeredBy: 'citizen' | 'admin';
-  status: 'active' | 'expired' | 'revoked';
-  /** Whether the principal may revoke it (a minor may not revoke a guardian's grant). */
-  revocableByPrincipal: boolean;
-  createdAt: string;
-  revokedAt: string | null;
-}
+/** `revocableByPrincipal`: a minor may not revoke a guardian's grant. */
+export type GrantView = Schemas['RepresentativeGrant'];
 
 /** What a consent approval by a representative records: both parties and the grant. */
 export interface Representation {

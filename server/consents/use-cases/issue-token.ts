@@ -2,6 +2,7 @@
 import type { ClientPrincipal } from '../../auth/principal.js';
 import { NotFoundError } from '../../errors.js';
 import { issueConsentToken } from '../consent-token.js';
+import type { IssuedConsentToken } from '../consents.types.js';
 import { statusError, type ConsentsContext } from './context.js';
 import { fresh } from './records.js';
 
@@ -10,13 +11,7 @@ export async function issueToken(
   ctx: ConsentsContext,
   client: ClientPrincipal,
   id: string,
-): Promise<{
-  token: string;
-  tokenType: 'consent+jwt';
-  expiresAt: string;
-  consentId: string;
-  version: number;
-}> {
+): Promise<IssuedConsentToken> {
   const now = ctx.clock();
   const existing = await ctx.repo.get(id);
   if (!existing || existing.clientId !== client.clientId || existing.requesterOrg !== client.orgId) {
