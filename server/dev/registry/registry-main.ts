@@ -87,20 +87,22 @@ if (seeded)
   process.stderr.write(`seeded ${seeded.persons} persons and ${seeded.corporations} corporations\n`);
 
 const keyDir = values['trust-keys'] ?? config.keyStoreDir;
-// Read again when the key folder changes, so a gateway started later (which creates its keys) is
-// trusted at once; not on every request.
-const watched = new Map<string, () => readonly JWK[]>();
-const folder = (holder?: string) => {
+// Read again when the key folder changes (looked at once a second, and at once when a token is not
+// verified by the keys known), so a gateway started later (which creates its keys) is trusted on its
+// first request; not on every request.
+const watched = new Map<string, (refresh?: boolean) => readonly JWK[]>();
+const folder = (holder?: string, refresh = false) => {
   const key = holder ?? '';
   if (!watched.has(key)) watched.set(key, watchedProviderPublicKeys(keyDir, holder));
-  return watched.get(key)!();
+  return watched.get(key)!(refresh);
 };
-const trustedKeys = (code: string) => folder(links[code]?.ownKey ? code : undefined);
+const trustedKeys = (code: string, refresh = false) =>
+  folder(links[code]?.ownKey ? code : undefined, refresh);
 /** The shared key and the holder's own, as one array while neither folder changes. */
 const combined = new Map<string, { shared: readonly JWK[]; own: readonly JWK[]; keys: readonly JWK[] }>();
-const sharedAndOwn = (code: string) => {
-  const shared = folder();
-  const own = folder(code);
+const sharedAndOwn = (code: string, refresh = false) => {
+  const shared = folder(undefined, refresh);
+  const own = folder(code, refresh);
   const last = combined.get(code);
   if (last?.shared === shared && last.own === own) return last.keys;
   const keys = [...shared, ...own];

@@ -1,5 +1,6 @@
 /** knex only: lookups of the reference registry's subjects and objects (tables registry_*). */
 import type { Knex } from 'knex';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Sex } from './population/households.js';
 
 /** Real-looking values that replace the generated ones for explicitly inserted people (demo citizens). */
@@ -44,25 +45,35 @@ export interface RegistryRepo {
   counts(): Promise<RegistryCounts>;
 }
 
+/**
+ * The keyed reads each answer makes, as named prepared statements (planned once per connection):
+ * a real agency's adapter reads one row by its key, and so does this one.
+ */
+const PERSON = (column: 'rrn' | 'brn' | 'idx') =>
+  `SELECT idx, seed, profile FROM registry_person WHERE ${column} = $1 ORDER BY idx LIMIT 1`;
+const CORPORATION = (column: 'brn' | 'crn' | 'idx') =>
+  `SELECT idx, seed FROM registry_corporation WHERE ${column} = $1 LIMIT 1`;
+const OBJECT =
+  'SELECT owner_kind, owner_idx FROM registry_object WHERE scheme = $1 AND identifier = $2 LIMIT 1';
+
 export function createRegistryRepo(db: Knex): RegistryRepo {
-  const person = async (where: Record<string, unknown>) =>
-    (await db('registry_person').select('idx', 'seed', 'profile').where(where).orderBy('idx').first()) as
-      PersonRef | undefined;
-  const corporation = async (where: Record<string, unknown>) =>
-    (await db('registry_corporation').select('idx', 'seed').where(where).first()) as
-      CorporationRef | undefined;
+  const first = async <Row>(sql: string, bindings: unknown[]) =>
+    (await preparedQuery<Row>(db, { sql, bindings }))[0];
+  const person = (column: 'rrn' | 'brn' | 'idx', value: unknown) => first<PersonRef>(PERSON(column), [value]);
+  const corporation = (column: 'brn' | 'crn' | 'idx', value: unknown) =>
+    first<CorporationRef>(CORPORATION(column), [value]);
   return {
-    personByRrn: (rrn) => person({ rrn }),
-    personByBrn: (brn) => person({ brn }),
-    personByIdx: (idx) => person({ idx }),
-    corporationByBrn: (brn) => corporation({ brn }),
-    corporationByCrn: (crn) => corporation({ crn }),
-    corporationByIdx: (idx) => corporation({ idx }),
+    personByRrn: (rrn) => person('rrn', rrn),
+    personByBrn: (brn) => person('brn', brn),
+    personByIdx: (idx) => person('idx', idx),
+    corporationByBrn: (brn) => corporation('brn', brn),
+    corporationByCrn: (crn) => corporation('crn', crn),
+    corporationByIdx: (idx) => corporation('idx', idx),
     async object(scheme, identifier) {
-      const row = (await db('registry_object')
-        .select('owner_kind', 'owner_idx')
-        .where({ scheme, identifier })
-        .first()) as { owner_kind: 'person' | 'corporation'; owner_idx: number } | undefined;
+      const row = await first<{ owner_kind: 'person' | 'corporation'; owner_idx: number }>(OBJECT, [
+        scheme,
+        identifier,
+      ]);
       return row && { ownerKind: row.owner_kind, ownerIdx: row.owner_idx };
     },
     async counts() {
