@@ -144,7 +144,14 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const pepper = new TextEncoder().encode(config.subjectPepper);
   // KEY_STORE: files under KEY_STORE_DIR (zero setup) or a PKCS#11 token.
   const keys = await openKeyStore(config, options.now ? { now: options.now } : {});
-  const audit = createAuditModule({ config, db, logger, keys, ...(options.now ? { now: options.now } : {}) });
+  const audit = createAuditModule({
+    config,
+    db,
+    logger,
+    keys,
+    onAppend: health.auditAppended,
+    ...(options.now ? { now: options.now } : {}),
+  });
   apiRouters.push(keysRouter(keys), audit.router);
   background.push(audit.sequencer, audit.checkpointer, audit.retention);
 

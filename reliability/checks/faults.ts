@@ -157,18 +157,31 @@ export const F4: RigCheck = {
         await db.raw('CHECKPOINT');
         return Date.now();
       });
+      // Readiness back once appends are accepted again (the load above wrote some since the release).
+      let readyAgainMs = -1;
+      const freed = Date.now();
+      while (Date.now() - freed < 15_000) {
+        const res = await fetch(`${rig.target.url}/readyz`);
+        await res.arrayBuffer();
+        if (res.status === 200) {
+          readyAgainMs = Date.now() - freed;
+          break;
+        }
+        await sleep(200);
+      }
       const released = during.filter((a) => a.data).length;
       const bad: string[] = [];
       if (released) bad.push(`${released} answers released data while the audit store was full`);
       if (during.some((a) => a.status !== 503 && a.status !== 0))
         bad.push(`statuses while full: ${JSON.stringify(countBy(during.map((a) => a.status)))}`);
       if (readyDuring === 200) bad.push('readiness stayed true while the audit store was full');
+      if (readyAgainMs < 0) bad.push('readiness still false 15 s after the audit store had space again');
       if (!metricDuring && alertLines === 0) bad.push('no audit failure metric or error log line raised');
       if (recoveredMs < 0) bad.push('did not resume by itself when space returned');
       if (missing) bad.push(`${missing} answers with data lack a committed entry`);
       return verdict(
         bad.length === 0,
-        `while full ${during.length} answers (${JSON.stringify(countBy(during.map((a) => a.status)))}), released ${released}, readyz ${readyDuring}, resumed in ${recoveredMs} ms, missing ${missing}`,
+        `while full ${during.length} answers (${JSON.stringify(countBy(during.map((a) => a.status)))}), released ${released}, readyz ${readyDuring} (200 again ${readyAgainMs} ms after the load), resumed in ${recoveredMs} ms, missing ${missing}`,
         [
           ...bad,
           `alert: ${alertLines} error log lines with code audit_unavailable; metric: ${metricDuring || 'none'}; ${load.answers.length} answers in all`,

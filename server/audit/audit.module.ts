@@ -41,12 +41,14 @@ export function createAuditModule(deps: {
   logger: Logger;
   keys: KeyStore;
   now?: () => Date;
+  /** Told whether each append was accepted (readiness, server/health/audit-writes.ts). */
+  onAppend?: (accepted: boolean) => void;
 }): AuditModule {
   const { config, db, logger, keys } = deps;
   const origin = config.audit.logOrigin;
   const logKeys = () => keys.verifyingKeys('checkpoint').map((k) => vkeyFor(origin, k.publicKey));
   const service = createAuditService<Knex.Transaction>({
-    repo: knexAuditRepo(db),
+    repo: observeAppends(knexAuditRepo(db), deps.onAppend),
     logKeys,
     // Same key and issuer as the signed copies (server/queries/signer.ts, wired in compose.ts).
     attestReceipt: receiptAttester(keys, config.publicUrl ?? `http://${config.host}:${config.port}`),
@@ -89,4 +91,25 @@ export function createAuditModule(deps: {
     ...(deps.now ? { now: deps.now } : {}),
   });
   return { service, sequencer, checkpointer, retention, router, auditor };
+}
+
+/** The repo with each append's outcome reported; an error still reaches the service as it was. */
+function observeAppends<R extends { append(...args: never[]): Promise<unknown> }>(
+  repo: R,
+  onAppend?: (accepted: boolean) => void,
+): R {
+  if (!onAppend) return repo;
+  return {
+    ...repo,
+    append: async (...args: Parameters<R['append']>) => {
+      try {
+        const stored = await repo.append(...args);
+        onAppend(true);
+        return stored;
+      } catch (err) {
+        onAppend(false);
+        throw err;
+      }
+    },
+  };
 }

@@ -1,16 +1,23 @@
-/** Liveness and readiness: ready means the database answers, migrations are applied and we are not draining. */
+/**
+ * Liveness and readiness: ready means the database answers, migrations are applied, audit entries
+ * can be written (F4: no data without its entry, so no traffic either) and we are not draining.
+ */
+import { createAuditWrites, type AuditWriteState } from './audit-writes.js';
 
 export type CheckResult = 'ok' | 'failing' | 'pending';
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: { database: CheckResult; migrations: CheckResult; draining: boolean };
+  checks: { database: CheckResult; migrations: CheckResult; audit: AuditWriteState; draining: boolean };
 }
 
 export interface ReadinessProbes {
   pingDatabase(): Promise<void>;
   pendingMigrations(): Promise<number>;
   isDraining(): boolean;
+  /** How long a failed audit append keeps the process not ready when nothing else is written. */
+  auditRetryAfterMs?: number;
+  now?: () => number;
   /** Bounds each probe so /readyz answers even when the database hangs. */
   timeoutMs?: number;
 }
@@ -29,13 +36,20 @@ export function createHealthService(probes: ReadinessProbes) {
   const timeoutMs = probes.timeoutMs ?? 2000;
   // Once every migration is applied that stays true until a rollback, which restarts the process.
   let migrationsApplied = false;
+  const auditWrites = createAuditWrites({
+    ...(probes.auditRetryAfterMs !== undefined ? { retryAfterMs: probes.auditRetryAfterMs } : {}),
+    ...(probes.now ? { now: probes.now } : {}),
+  });
 
   return {
     /** While draining, responses ask clients not to reuse the connection (see app.ts). */
     isDraining: () => probes.isDraining(),
+    /** The audit log tells us whether each append was accepted (F4: not ready while it refuses). */
+    auditAppended: (accepted: boolean) => auditWrites.record(accepted),
 
     async readiness(): Promise<ReadinessReport> {
       const draining = probes.isDraining();
+      const audit = auditWrites.state();
       let database: CheckResult = 'ok';
       let migrations: CheckResult = migrationsApplied ? 'ok' : 'pending';
       try {
@@ -50,8 +64,8 @@ export function createHealthService(probes: ReadinessProbes) {
         if (!migrationsApplied) migrations = 'failing';
       }
       return {
-        ready: !draining && database === 'ok' && migrations === 'ok',
-        checks: { database, migrations, draining },
+        ready: !draining && database === 'ok' && migrations === 'ok' && audit === 'ok',
+        checks: { database, migrations, audit, draining },
       };
     },
   };

@@ -33,7 +33,7 @@ export interface paths {
     };
     /**
      * Readiness
-     * @description 200 when the database answers, every migration is applied and the process is not shutting down; otherwise 503.
+     * @description 200 when the database answers, every migration is applied, audit entries can be written (the latest append was accepted) and the process is not shutting down; otherwise 503.
      */
     get: operations['getReadiness'];
     put?: never;
@@ -1925,6 +1925,11 @@ export interface components {
         database: 'ok' | 'failing' | 'pending';
         /** @enum {unknown} */
         migrations: 'ok' | 'failing' | 'pending';
+        /**
+         * @description failing from a refused audit append until one is accepted (or 10 s pass with none), as a full or unwritable audit store makes every data request 503.
+         * @enum {unknown}
+         */
+        audit: 'ok' | 'failing';
         draining: boolean;
       };
     };

@@ -34,7 +34,7 @@ describe('HTTP surface', () => {
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({
       status: 'ready',
-      checks: { database: 'ok', migrations: 'ok', draining: false },
+      checks: { database: 'ok', migrations: 'ok', audit: 'ok', draining: false },
     });
   });
 
@@ -204,7 +204,7 @@ describe('readiness without a database', () => {
       expect(res.status).to.equal(503);
       expect(res.body).to.deep.equal({
         status: 'not_ready',
-        checks: { database: 'failing', migrations: 'failing', draining: false },
+        checks: { database: 'failing', migrations: 'failing', audit: 'ok', draining: false },
       });
       const live = await request(t.app).get('/healthz');
       expect(live.status).to.equal(200);
