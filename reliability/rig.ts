@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { BENCH_SECRETS, consentTokens, createConsents, ONE_RECORD } from '../bench/lib/prepare.js';
 import type { Child } from '../bench/lib/procs.js';
-import type { LoadResult, LoadSpec } from '../bench/load.js';
+import type { LoadSpec } from '../bench/load.js';
 import type { DevIdentityProvider } from '../server/dev/identity-provider.js';
 import { Load, type Item } from '../test/faults/closed-loop.js';
 import type { FaultProxy } from '../test/faults/fault-proxy.js';
 import type { ThrowawayPostgres } from '../test/faults/postgres.js';
 import type { ApiClient } from './gateway-target.js';
+import type { SplitLoadResult } from './load-split.js';
 import type { Target } from './types.js';
 
 export interface Rig {
@@ -43,13 +44,13 @@ export interface Rig {
   /** `count` consents (3 uses each) with tokens for the harness's first two clients. */
   items(count: number): Promise<Item[]>;
   closedLoop(items: Item[], concurrency?: number): Load;
-  /** bench/load.ts in its own process (fixed arrival rate when `rate` is set). */
+  /** reliability/load-split.ts in its own process (fixed arrival rate, latency by status, when `rate` is set). */
   fixedLoad(spec: {
     rate?: number;
     durationSec: number;
     connections: number;
     items: Item[];
-  }): Promise<{ result: LoadResult; ids: string[] }>;
+  }): Promise<{ result: SplitLoadResult; ids: string[] }>;
   /** Scale factor for the soak (RELIABILITY_SOAK_S) and the rates, printed in the rows. */
   scale: { soakSec: number; l1Sec: number };
   log(line: string): void;
@@ -84,7 +85,7 @@ export function runLoadProcess(
   url: string,
   clients: ApiClient[],
   spec: { rate?: number; durationSec: number; connections: number; items: Item[] },
-): Promise<{ result: LoadResult; ids: string[] }> {
+): Promise<{ result: SplitLoadResult; ids: string[] }> {
   const n = specCounter++;
   const specFile = join(work, `load-${n}.json`);
   const idsFile = join(work, `load-${n}.ids`);
@@ -102,9 +103,13 @@ export function runLoadProcess(
   };
   writeFileSync(specFile, JSON.stringify(full));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/load.ts'), specFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'reliability/load-split.ts'), specFile],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), (spec.durationSec + 60) * 1000);
@@ -117,7 +122,7 @@ export function runLoadProcess(
       } catch {
         ids = [];
       }
-      resolve({ result: JSON.parse(out.trim().split('\n').pop()!) as LoadResult, ids });
+      resolve({ result: JSON.parse(out.trim().split('\n').pop()!) as SplitLoadResult, ids });
     });
   });
 }

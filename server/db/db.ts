@@ -1,4 +1,5 @@
 /** knex factory and PostgreSQL error mapping. */
+import cluster from 'node:cluster';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 
@@ -9,7 +10,19 @@ export interface DbOptions {
   url: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** pg_stat_activity's application_name; the gateway's own by default (see gatewayApplicationName). */
   applicationName?: string;
+}
+
+/**
+ * The gateway's connections name the process they belong to, `joint-use-center/worker-<n>/<pid>`
+ * under node:cluster (`…/main/<pid>` otherwise), so that an operator (and reliability check L4)
+ * can count each process's connections against its pool bound and tell them from other clients'.
+ * PostgreSQL keeps 63 bytes of it.
+ */
+export function gatewayApplicationName(): string {
+  const role = cluster.isWorker && cluster.worker ? `worker-${cluster.worker.id}` : 'main';
+  return `joint-use-center/${role}/${process.pid}`;
 }
 
 export function createDb(options: DbOptions): Knex {
@@ -17,7 +30,7 @@ export function createDb(options: DbOptions): Knex {
     client: 'pg',
     connection: {
       connectionString: options.url,
-      application_name: options.applicationName ?? 'joint-use-center',
+      application_name: options.applicationName ?? gatewayApplicationName(),
       statement_timeout: options.statementTimeoutMs,
       // No JIT: every statement here is short, but a stale row estimate (audit_queue after a burst,
       // say) can lift a plan's cost past jit_above_cost, and compiling it then takes ~1.4 s per

@@ -48,7 +48,14 @@ function answer(socket: Duplex, error: AppError): void {
       body,
     ].join('\r\n'),
   );
+  // The server keeps half-open sockets: a client that never reads (a slowloris, reliability check
+  // L5) would hold this one for ever. A second is long enough for any client to take the answer.
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
 }
+
+/** How long a socket answered by `answer` may stay open for its client to read the answer. */
+const CLOSE_GRACE_MS = 1000;
 
 /** Longest request target (path and query) accepted; no operation needs more than a few hundred bytes. */
 export const MAX_URL_BYTES = 8 * 1024;

@@ -6,10 +6,15 @@
  * the limit to 90 % of what was in flight and a timely one raises it by 1/limit; below saturation
  * timely answers raise it by 1, so a quiet process takes bursts up to `maxInFlight` again. A slow
  * answer at low concurrency is a slow machine, not a queue, and leaves
- * the limit alone. The excess is refused before any parsing, authentication or database work.
+ * the limit alone. The excess is refused before any parsing, authentication or database work: the
+ * 503 is written here, not passed down the error chain, whose refusal steps would authenticate the
+ * query and write its audit entry (server/queries/refusal-steps.ts) — the very work shedding is
+ * there to spare. Like any request refused before authentication it names no requester, so it is
+ * logged and metered (http_requests_shed_total), not audited.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors.js';
+import { sendProblem } from '../http/problem.js';
 
 export interface ShedSettings {
   /** Latency (ms) above which an answer completed under saturation lowers the limit. */
@@ -53,18 +58,18 @@ export function createLoadShedder(settings: ShedSettings): LoadShedder {
   };
 }
 
+const AT_CAPACITY = new AppError(503, 'service_unavailable', 'Service unavailable', {
+  detail: 'The gateway is at capacity. Try again shortly.',
+  headers: { 'Retry-After': '1' },
+});
+
 /** The API's requests (`/v1/…`) pass the shedder; pages, health and metrics do not. */
 export function loadShedding(shedder: LoadShedder, onShed?: () => void) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith('/v1/')) return next();
     if (!shedder.tryEnter()) {
       onShed?.();
-      return next(
-        new AppError(503, 'service_unavailable', 'Service unavailable', {
-          detail: 'The gateway is at capacity. Try again shortly.',
-          headers: { 'Retry-After': '1' },
-        }),
-      );
+      return sendProblem(res, AT_CAPACITY, req.id ? String(req.id) : undefined);
     }
     const started = performance.now();
     let left = false;

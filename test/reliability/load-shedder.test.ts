@@ -51,7 +51,7 @@ describe('load shedding (reliability L2)', () => {
     expect(s.limit()).to.equal(8);
   });
 
-  it('answers 503 with Retry-After for API paths over the limit; other paths pass', async () => {
+  it('answers 503 problem+json with Retry-After itself for API paths over the limit; other paths pass', async () => {
     const s = createLoadShedder({ targetLatencyMs: 100, minInFlight: 1, maxInFlight: 1 });
     let shed = 0;
     let release: () => void = () => undefined;
@@ -60,9 +60,11 @@ describe('load shedding (reliability L2)', () => {
     app.get('/v1/slow', (_req, res) => void (release = () => res.json({ ok: true })));
     app.get('/v1/fast', (_req, res) => res.json({ ok: true }));
     app.get('/readyz', (_req, res) => res.json({ ok: true }));
-    app.use(((err, _req, res, _next) => {
-      const e = err as { status: number; headers: Record<string, string> };
-      res.status(e.status).set(e.headers).json({ code: 'service_unavailable' });
+    // The gateway's error chain authenticates and audits refused queries: shedding must not reach it.
+    let errorSteps = 0;
+    app.use(((err, _req, _res, next) => {
+      errorSteps++;
+      next(err);
     }) as express.ErrorRequestHandler);
     const agent = request(app);
     const slow = agent.get('/v1/slow').then((r) => r.status);
@@ -70,6 +72,9 @@ describe('load shedding (reliability L2)', () => {
     const refused = await agent.get('/v1/fast');
     expect(refused.status).to.equal(503);
     expect(refused.headers['retry-after']).to.equal('1');
+    expect(refused.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect(JSON.parse(refused.text)).to.include({ status: 503, code: 'service_unavailable' });
+    expect(errorSteps).to.equal(0);
     expect((await agent.get('/readyz')).status).to.equal(200);
     release();
     expect(await slow).to.equal(200);
