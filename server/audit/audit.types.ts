@@ -1,29 +1,29 @@
-/** What the audit log records and returns. Names follow DESIGN §3. */
+/**
+ * What the audit log records and returns. Names follow DESIGN §3. The entry body is the contract's
+ * (openapi/gateway.yaml, generated into shared/api.gen.ts by `npm run gen:api`): the citizen's
+ * access log returns it as committed, so it is named here, never copied.
+ */
+import type { components } from '../shared/api.gen.js';
 
-export type AuditOutcome = 'released' | 'denied' | 'provider_error';
-export type ConsentMode = 'citizen' | 'attested' | 'statutory';
+type Schemas = components['schemas'];
+
+/** The canonical body as stored and committed: RFC 8785 JSON of exactly these members. */
+export type AuditEntryBody = Schemas['AuditEntryBody'];
+export type AuditOutcome = AuditEntryBody['outcome'];
+export type ConsentMode = NonNullable<AuditEntryBody['consent']>['mode'];
 
 /** One released field and the disclosure form it left in (full, mask, generalise, predicate ...). */
-export interface ReleasedField {
-  name: string;
-  form: string;
-}
+export type ReleasedField = AuditEntryBody['fields'][number];
 
 /**
  * A request value a refusal could not record as sent (not a plain code): the SHA-256 of its UTF-8
  * bytes (lowercase hex) and how many bytes there were. Enough to match a client's own logs against
  * the entry, without letting arbitrary client bytes into the log.
  */
-export interface UndescribedValue {
-  sha256: string;
-  bytes: number;
-}
+export type UndescribedValue = Schemas['UndescribedValue'];
 
 /** What an entry says about values it could not record as sent (refusals only). */
-export interface Undescribed {
-  purpose?: UndescribedValue;
-  recordType?: UndescribedValue;
-}
+export type Undescribed = NonNullable<AuditEntryBody['undescribed']>;
 
 /** What a caller (the query gateway) appends: one access, any outcome. No national ID, ever. */
 export interface AuditEntryInput {
@@ -52,26 +52,6 @@ export interface AuditEntryInput {
   unattributed?: boolean;
   /** provider_error only: the holder (agency code, server/catalog/holders.json) whose registry failed. */
   holder?: string | null;
-}
-
-/** The canonical body as stored and committed: RFC 8785 JSON of exactly these members. */
-export interface AuditEntryBody {
-  v: 1;
-  requestId: string;
-  subjectKey: string;
-  createdAt: string;
-  outcome: AuditOutcome;
-  reasonCode?: string;
-  requester: { org: string; clientId?: string; clerkRef?: string };
-  purpose: string;
-  legalBasis?: string;
-  consent?: { id?: string; mode: ConsentMode };
-  recordType: string;
-  fields: ReleasedField[];
-  embargoUntil?: string;
-  undescribed?: Undescribed;
-  unattributed?: true;
-  holder?: string;
 }
 
 /** Handed back to the caller once the entry is durable (before any data is released). */
