@@ -43,10 +43,8 @@ const FAKE_TRANSACTION = Object.freeze({ fakeTransaction: true }) as unknown as 
 const stored = (record: ConsentRecord): ConsentRecord =>
   structuredClone({ ...record, separateAgreement: record.separateAgreement ?? null });
 
-export type FakeConsentsRepo = ConsentsRepo & {
-  /** Every record as stored, for assertions on what a use case wrote. */
-  readonly records: () => ConsentRecord[];
-};
+/** The port itself: tests read what a use case wrote through get(), events() and deliveries(). */
+export type FakeConsentsRepo = ConsentsRepo;
 
 export function createFakeConsentsRepo(): FakeConsentsRepo {
   let state: State = {
@@ -66,8 +64,6 @@ export function createFakeConsentsRepo(): FakeConsentsRepo {
   };
 
   return {
-    records: () => [...state.consents.values()].map((r) => structuredClone(r)),
-
     async transaction<T>(work: (trx: Transaction) => Promise<T>): Promise<T> {
       const before = structuredClone(state);
       try {
