@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 
 const SENSITIVE_KEYS = [
@@ -59,10 +60,9 @@ function pathOnly(url: string | undefined): string {
  */
 const LOGGED_BY_AUDIT = /^\/v1\/queries\/?$/i;
 
-export function httpLogger(logger: Logger) {
-  return pinoHttp({
+export function httpLogger(logger: Logger): RequestHandler {
+  const lines = pinoHttp({
     logger,
-    autoLogging: { ignore: (req) => req.method === 'POST' && LOGGED_BY_AUDIT.test(pathOnly(req.url)) },
     // The request id middleware has already chosen the id.
     genReqId: (req) => (req as IncomingMessage & { id: string }).id,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
@@ -82,4 +82,9 @@ export function httpLogger(logger: Logger) {
     },
     wrapSerializers: false,
   });
+  // Not even a child logger per request for those (nothing reads req.log): 3 % of a query's CPU.
+  return (req, res, next) => {
+    if (req.method === 'POST' && LOGGED_BY_AUDIT.test(pathOnly(req.url))) return next();
+    lines(req, res, next);
+  };
 }
