@@ -10,7 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { dpopSigner, runLoad, type LoadResult, type LoadSpec } from '../bench/load.js';
-import { openLoop, percentile, type OpenLoopRequest } from '../bench/open-loop.js';
+import { percentile, type OpenLoopRequest } from '../bench/open-loop.js';
+import { Agent, request } from 'node:http';
 
 export interface Spread {
   count: number;
@@ -49,7 +50,7 @@ export function spread(latencies: number[]): Spread {
 const isShed = (status: number) => status === 429 || status === 503;
 
 /** Bank queries as bench/load.ts builds them: fresh DPoP proof, next subject and consent token. */
-function queries(spec: LoadSpec, handedAt: Map<string, number>) {
+function queries(spec: LoadSpec) {
   const clients = spec.clients!.map((c) => ({
     authorization: `DPoP ${c.accessToken}`,
     proof: dpopSigner(c.dpopJwk, c.accessToken),
@@ -60,9 +61,6 @@ function queries(spec: LoadSpec, handedAt: Map<string, number>) {
   return (): OpenLoopRequest => {
     const item = items[next++ % items.length]!;
     const client = clients[item.client]!;
-    // Our own request id (the gateway keeps a plain one): when the request left the generator.
-    const requestId = `load-${process.pid}-${next}`;
-    handedAt.set(requestId, performance.now());
     return {
       method: 'POST',
       path: '/v1/queries',
@@ -70,7 +68,6 @@ function queries(spec: LoadSpec, handedAt: Map<string, number>) {
         'content-type': 'application/json',
         authorization: client.authorization,
         dpop: client.proof('POST', htu),
-        'x-request-id': requestId,
       },
       body: JSON.stringify({
         purpose: spec.purpose,
@@ -83,40 +80,144 @@ function queries(spec: LoadSpec, handedAt: Map<string, number>) {
   };
 }
 
-async function fixedRate(spec: LoadSpec): Promise<SplitLoadResult> {
-  const ids: string[] = [];
-  // open-loop.ts records an answer's latency and then calls onResponse for it, in the same
-  // callback: the i-th status seen here belongs to the i-th latency in its result.
-  const statuses: number[] = [];
-  const answeredAt: number[] = [];
-  const handedAt = new Map<string, number>();
-  const shedFromSend: number[] = [];
-  const next = queries(spec, handedAt);
+export interface SplitLoadSpec extends LoadSpec {
+  /**
+   * Open this many connections (GET /healthz on each) before the clock starts, as the connection
+   * pool of a reverse proxy in front of the gateway would hold them (L2).
+   */
+  warmConnections?: number;
+}
+
+interface Answer {
+  status: number;
+  due: number;
+  sent: number;
+  done: number;
+}
+
+/**
+ * bench/open-loop.ts's fixed arrival rate (request k due at start + k / rate, sent then whatever
+ * the earlier ones did, its latency from when it was due; dropped beyond `maxInFlight` open), with
+ * each answer kept whole and an agent that can be warmed first.
+ */
+async function openLoop(
+  spec: SplitLoadSpec,
+  next: () => OpenLoopRequest,
+  onBody: (a: Answer, body: string, requestId: string | undefined) => void,
+) {
+  const target = new URL(spec.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
+  const send = (r: OpenLoopRequest, due: number, answers: Answer[] | undefined) =>
+    new Promise<void>((resolve) => {
+      const sent = performance.now();
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: r.method,
+          path: r.path,
+          headers: r.body ? { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } : r.headers,
+          timeout: 10_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const a = { status: res.statusCode ?? 0, due, sent, done: performance.now() };
+            answers?.push(a);
+            onBody(
+              a,
+              Buffer.concat(chunks).toString('utf8'),
+              res.headers['x-request-id'] as string | undefined,
+            );
+            resolve();
+          });
+          res.on('error', () => {
+            errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => {
+        timeouts++;
+        req.destroy(new Error('timeout'));
+      });
+      req.on('error', (err) => {
+        if (err.message !== 'timeout') errors++;
+        resolve();
+      });
+      req.end(r.body);
+    });
+  let errors = 0;
+  let timeouts = 0;
+  if (spec.warmConnections)
+    await Promise.all(
+      Array.from({ length: spec.warmConnections }, () =>
+        send({ method: 'GET', path: '/healthz', headers: {} }, performance.now(), undefined),
+      ),
+    );
+  errors = 0;
+  timeouts = 0;
+  const answers: Answer[] = [];
+  const inflight = new Set<Promise<void>>();
+  const total = Math.round(spec.overallRate! * spec.durationSec);
+  const interval = 1000 / spec.overallRate!;
+  const maxInFlight = spec.connections * 4;
+  let dropped = 0;
   const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) {
+        const due = start + sent++ * interval;
+        if (inflight.size >= maxInFlight) dropped++;
+        else {
+          const done = send(next(), due, answers);
+          inflight.add(done);
+          void done.then(() => inflight.delete(done));
+        }
+      }
+      if (sent >= total) return resolve();
+      setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(inflight);
+  agent.destroy();
+  return {
+    answers,
+    start,
+    errors,
+    timeouts,
+    dropped,
+    total,
+    durationSec: Math.round((performance.now() - start) / 10) / 100,
+  };
+}
+
+async function fixedRate(spec: SplitLoadSpec): Promise<SplitLoadResult> {
+  const ids: string[] = [];
+  const next = queries(spec);
   // This process shares the machine with the gateway: a late loop here delays its own timing.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const r = await openLoop({
-    url: spec.url,
-    rate: spec.overallRate!,
-    durationSec: spec.durationSec,
-    connections: spec.connections,
-    maxInFlight: spec.connections * 4,
-    timeoutMs: 10_000,
-    next,
-    onResponse: (status, body, headers) => {
-      statuses.push(status);
-      answeredAt.push(performance.now());
-      const rid = headers['x-request-id'] as string | undefined;
-      const sent = rid ? handedAt.get(rid) : undefined;
-      if (isShed(status) && sent !== undefined) shedFromSend.push(performance.now() - sent);
-      if (spec.idsFile && status >= 200 && status < 300 && body.includes('"outcome":"released"'))
-        ids.push((headers['x-request-id'] as string | undefined) ?? 'no-id');
-    },
+  const r = await openLoop(spec, next, (a, body, requestId) => {
+    if (spec.idsFile && a.status >= 200 && a.status < 300 && body.includes('"outcome":"released"'))
+      ids.push(requestId ?? 'no-id');
   });
+  const start = r.start;
+  const statusCodes: Record<string, number> = {};
+  for (const a of r.answers) statusCodes[a.status] = (statusCodes[a.status] ?? 0) + 1;
+  const ok = (a: Answer) => a.status >= 200 && a.status < 300;
+  const latencies = r.answers.map((a) => a.done - a.due);
+  const statuses = r.answers.map((a) => a.status);
+  const answeredAt = r.answers.map((a) => a.done);
+  const shedFromSend = r.answers.filter((a) => isShed(a.status)).map((a) => a.done - a.sent);
+  const ok2xx = r.answers.filter(ok).length;
   loop.disable();
   if (spec.idsFile) writeFileSync(spec.idsFile, JSON.stringify(ids));
-  const latencies = r.latenciesMs;
   const accepted = latencies.filter((_, i) => statuses[i]! >= 200 && statuses[i]! < 300);
   const shed = latencies.filter((_, i) => isShed(statuses[i]!));
   const other = latencies.filter(
@@ -147,8 +248,8 @@ async function fixedRate(spec: LoadSpec): Promise<SplitLoadResult> {
     connections: spec.connections,
     overallRate: spec.overallRate!,
     durationSec: r.durationSec,
-    requests: r.requests,
-    rps: Math.round((r.ok2xx + r.non2xx) / r.durationSec),
+    requests: r.total - r.dropped,
+    rps: Math.round(r.answers.length / r.durationSec),
     latencyMs: {
       p50: all.p50,
       p90: round1(percentile(sorted, 90)),
@@ -157,11 +258,11 @@ async function fixedRate(spec: LoadSpec): Promise<SplitLoadResult> {
       max: all.max,
       mean: Math.round(mean * 100) / 100,
     },
-    ok2xx: r.ok2xx,
-    non2xx: r.non2xx,
+    ok2xx,
+    non2xx: r.answers.length - ok2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    statusCodes: r.statusCodes,
+    statusCodes,
     dropped: r.dropped,
     split: {
       accepted: spread(accepted),
@@ -175,7 +276,7 @@ async function fixedRate(spec: LoadSpec): Promise<SplitLoadResult> {
 }
 
 if (process.argv[1]?.endsWith('load-split.ts')) {
-  const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
+  const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as SplitLoadSpec;
   const result = spec.overallRate && spec.kind === 'query' ? await fixedRate(spec) : await runLoad(spec);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { BENCH_SECRETS, consentTokens, createConsents, ONE_RECORD } from '../bench/lib/prepare.js';
 import type { Child } from '../bench/lib/procs.js';
-import type { LoadSpec } from '../bench/load.js';
 import type { DevIdentityProvider } from '../server/dev/identity-provider.js';
 import { Load, type Item } from '../test/faults/closed-loop.js';
 import type { FaultProxy } from '../test/faults/fault-proxy.js';
 import type { ThrowawayPostgres } from '../test/faults/postgres.js';
 import type { ApiClient } from './gateway-target.js';
-import type { SplitLoadResult } from './load-split.js';
+import type { SplitLoadResult, SplitLoadSpec } from './load-split.js';
 import type { Target } from './types.js';
 
 export interface Rig {
@@ -50,6 +49,8 @@ export interface Rig {
     durationSec: number;
     connections: number;
     items: Item[];
+    /** Open this many connections before the clock starts (load-split.ts). */
+    warmConnections?: number;
   }): Promise<{ result: SplitLoadResult; ids: string[] }>;
   /** Scale factor for the soak (RELIABILITY_SOAK_S) and the rates, printed in the rows. */
   scale: { soakSec: number; l1Sec: number };
@@ -84,17 +85,18 @@ export function runLoadProcess(
   work: string,
   url: string,
   clients: ApiClient[],
-  spec: { rate?: number; durationSec: number; connections: number; items: Item[] },
+  spec: { rate?: number; durationSec: number; connections: number; items: Item[]; warmConnections?: number },
 ): Promise<{ result: SplitLoadResult; ids: string[] }> {
   const n = specCounter++;
   const specFile = join(work, `load-${n}.json`);
   const idsFile = join(work, `load-${n}.ids`);
-  const full: LoadSpec = {
+  const full: SplitLoadSpec = {
     kind: 'query',
     url,
     connections: spec.connections,
     durationSec: spec.durationSec,
     ...(spec.rate ? { overallRate: spec.rate } : {}),
+    ...(spec.warmConnections ? { warmConnections: spec.warmConnections } : {}),
     clients: clients.map((c) => ({ accessToken: c.accessToken, dpopJwk: c.dpopJwk })),
     items: spec.items,
     purpose: 'loan.mortgage-screening',
