@@ -20,13 +20,6 @@ import { openKeyStore } from './keys/open-key-store.js';
 import { keyStoreTask } from './keys/key-refresh.js';
 import type { KeyStore } from './keys/key-store.js';
 import { keysRouter } from './keys/keys.routes.js';
-import { createDataKeyRepo } from './at-rest/data-key.repo.js';
-import {
-  createDataKeyRing,
-  createSealer,
-  dataKeyRetirement,
-  DATA_KEY_RETIREMENT_INTERVAL_MS,
-} from './at-rest/envelope.js';
 import { loadCatalog, type Catalog } from './catalog/catalog.js';
 import { catalogRouter } from './catalog/catalog.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
@@ -36,16 +29,11 @@ import type { ProviderRegistry } from './providers/provider-registry.js';
 import { createOrganisationsRepo } from './organisations/organisations.repo.js';
 import { subjectKey } from './audit/commitment.js';
 import { createRefusalAudit } from './queries/audit-refusal.js';
-import { createQueryLimits } from './queries/limits.js';
-import { queriesCleanup } from './queries/queries.cleanup.js';
-import { createReplayStore } from './queries/idempotency.js';
 import { isQueryRequest, queryRefusalSteps } from './queries/refusal-steps.js';
-import { createQueriesRepo } from './queries/queries.repo.js';
-import { queriesRouter } from './queries/queries.routes.js';
-import { createQueryService, type QueryService } from './queries/queries.service.js';
+import { createQueriesModule } from './queries/queries.module.js';
+import type { QueryService } from './queries/queries.service.js';
 import { withAccessCache } from './queries/cached-access.js';
 import { createStateCache } from './db/state-cache.js';
-import { createRecordSigner } from './queries/signer.js';
 import { adminRouter, purposesRouter } from './organisations/organisations.routes.js';
 import {
   createOrganisationsService,
@@ -273,50 +261,29 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     defersProofClaim: isQueryRequest,
     ...(options.now ? { now: options.now } : {}),
   });
-  const queriesRepo = createQueriesRepo(db);
-  background.push(queriesCleanup(queriesRepo, logger, options.now ? { now: options.now } : {}));
-  const queries = createQueryService({
-    catalog,
-    policy,
-    entitlements: organisations,
-    consents: consents.service,
-    records: {
-      fetchRecord: ({ fields, ...rest }) =>
-        providers.fetchRecord({ ...rest, ...(fields === 'all' ? {} : { fields }) }),
-    },
-    audit: audit.service,
-    signer: createRecordSigner(keys, config.publicUrl ?? `http://${config.host}:${config.port}`),
-    limits: createQueryLimits(
-      queriesRepo,
-      {
-        requestsPerMinute: config.queries.rateLimitPerMinute,
-        flagSubjectsPerHour: config.queries.harvestFlagSubjectsPerHour,
-        maxSubjectsPerHour: config.queries.harvestMaxSubjectsPerHour,
+  const queriesModule = createQueriesModule({
+    config,
+    db,
+    logger,
+    keys,
+    proofIds: auth.replayStore,
+    ports: {
+      catalog,
+      policy,
+      entitlements: organisations,
+      consents: consents.service,
+      records: {
+        fetchRecord: ({ fields, ...rest }) =>
+          providers.fetchRecord({ ...rest, ...(fields === 'all' ? {} : { fields }) }),
       },
-      { logger },
-    ),
-    unitOfWork: (work) => db.transaction((trx) => work(trx)),
-    subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
-    deadlineMs: config.queries.deadlineMs,
-  });
-  // Answers kept for Idempotency-Key replay hold record values: sealed at rest (docs/data-at-rest.md).
-  const replayKeys = createDataKeyRing({
-    // The key store's KEK (in the PKCS#11 token when KEY_STORE=pkcs11).
-    wrapper: keys,
-    repo: createDataKeyRepo(db),
-    purpose: 'query-replay',
-    rotationMs: config.queries.dataKeyRotationMs,
+      audit: audit.service,
+      subjectKeyOf: (canonicalId) => subjectKey(pepper, canonicalId),
+    },
     ...(options.now ? { now: options.now } : {}),
   });
-  background.push(dataKeyRetirement(replayKeys, logger, DATA_KEY_RETIREMENT_INTERVAL_MS));
-  const replay = createReplayStore({ repo: queriesRepo, sealer: createSealer(replayKeys), logger });
-  apiRouters.push(
-    queriesRouter(queries, replay, {
-      proofIds: auth.replayStore,
-      now: options.now ?? (() => new Date()),
-      idempotencyTtlMs: config.queries.idempotencyTtlMs,
-    }),
-  );
+  const queries = queriesModule.service;
+  apiRouters.push(queriesModule.apiRouter);
+  background.push(...queriesModule.background);
   const services: Services = {
     catalog,
     organisations,
