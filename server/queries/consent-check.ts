@@ -6,6 +6,7 @@
  * registries are read still stops the release.
  */
 import { assertSeparateAgreement } from '../consents/separate-consent.js';
+import type { Transaction } from '../db/unit-of-work.js';
 import { AppError } from '../errors.js';
 import type { Purpose } from '../organisations/organisations.types.js';
 import type { Admitted } from './admission.js';
@@ -20,7 +21,7 @@ export interface CheckedConsent {
   consent: EstablishedConsent;
   checked: ConsentGrant;
   /** Counts the use inside `trx` against the checked version (re-checking everything). */
-  authorize(trx: unknown): Promise<ConsentGrant>;
+  authorize(trx: Transaction): Promise<ConsentGrant>;
 }
 
 export async function checkConsent(
@@ -35,7 +36,7 @@ export async function checkConsent(
   let consent: EstablishedConsent | undefined;
   let checked: ConsentGrant | undefined;
   const authorize = (options: {
-    trx?: unknown;
+    trx?: Transaction;
     dryRun?: boolean;
     checked?: ConsentGrant;
     prefetched?: PrefetchedConsent;

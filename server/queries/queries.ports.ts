@@ -7,12 +7,13 @@ import type { PendingProof } from '../auth/deferred-proof.js';
 import type { ClerkPrincipal, Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { StatementGuard } from '../db/statement-guard.js';
+import type { Transaction, UnitOfWork } from '../db/unit-of-work.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
 import type { SeparateAgreement } from '../consents/separate-consent.js';
 
-/** Runs work in one database transaction; `trx` is opaque here and handed to other ports. */
-export type UnitOfWork = <T>(work: (trx: unknown) => Promise<T>) => Promise<T>;
+/** Runs work in one database transaction; the use case only hands `trx` to other ports. */
+export type { UnitOfWork } from '../db/unit-of-work.js';
 
 export interface EntitlementPort {
   assertEntitled(
@@ -23,7 +24,7 @@ export interface EntitlementPort {
 }
 
 export interface AuditPort {
-  appendMany(entries: AuditEntryInput[], options?: { trx?: unknown }): Promise<AuditReceipt[]>;
+  appendMany(entries: AuditEntryInput[], options?: { trx?: Transaction }): Promise<AuditReceipt[]>;
   /** One statement: the guard's write, and the entries only if it matched; undefined if it did not. */
   appendIf(guard: StatementGuard, entries: AuditEntryInput[]): Promise<AuditReceipt[] | undefined>;
 }
@@ -62,7 +63,7 @@ export interface ConsentPort {
    */
   authorizeUse(
     input: AuthorizeUseInput,
-    options: { trx?: unknown; dryRun?: boolean; checked?: ConsentGrant; prefetched?: PrefetchedConsent },
+    options: { trx?: Transaction; dryRun?: boolean; checked?: ConsentGrant; prefetched?: PrefetchedConsent },
   ): Promise<ConsentGrant>;
   /** The checked use as a guard for the audit append; undefined when it must go through authorizeUse. */
   useGuard(grant: ConsentGrant, now: Date): StatementGuard | undefined;

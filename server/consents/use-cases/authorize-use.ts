@@ -63,9 +63,8 @@ export type { AuthorizeUseInput, ConsentGrant };
 export async function authorizeUse(
   ctx: ConsentsContext,
   input: AuthorizeUseInput,
-  // `trx` is the caller's unit of work (a Transaction); the query gateway's port still types it unknown.
   options: {
-    trx?: unknown;
+    trx?: Transaction;
     dryRun?: boolean;
     checked?: ConsentGrant;
     /** The consent row as the caller already read it (null: none), for a dry run of that consent. */
@@ -73,7 +72,7 @@ export async function authorizeUse(
   } = {},
 ): Promise<ConsentGrant> {
   const { principal, now } = input;
-  const outer = options.trx as Transaction | undefined;
+  const outer = options.trx;
   // The caller's dry run of this same input already passed every check against this version:
   // the terms cannot have changed while the version is the same, and countUse re-checks state,
   // validity and the use count. Anything else (raced, changed) takes the full path below,
