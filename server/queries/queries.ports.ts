@@ -4,13 +4,12 @@
  */
 import type { AuditEntryInput, AuditReceipt } from '../audit/audit.types.js';
 import type { PendingProof } from '../auth/deferred-proof.js';
-import type { ClerkPrincipal, Principal } from '../auth/principal.js';
+import type { ClerkPrincipal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { Transaction, UnitOfWork } from '../db/unit-of-work.js';
 import type { Organisation, Purpose } from '../organisations/organisations.types.js';
 import type { PolicyService } from '../policy/policy.service.js';
-import type { SeparateAgreement } from '../consents/separate-consent.js';
 
 /** Runs work in one database transaction; the use case only hands `trx` to other ports. */
 export type { UnitOfWork } from '../db/unit-of-work.js';
@@ -29,30 +28,9 @@ export interface AuditPort {
   appendIf(guard: StatementGuard, entries: AuditEntryInput[]): Promise<AuditReceipt[] | undefined>;
 }
 
-export interface ConsentGrant {
-  consentId: string;
-  version: number;
-  mode: 'citizen' | 'attested' | 'statutory';
-  /** Field names granted per record type; 'all' where a statutory basis leaves only the policy to limit. */
-  grantedFields: Record<string, string[] | 'all'>;
-  /** The consented period of records (civil dates); absent or null: the purpose's reach alone. */
-  dataRange?: { from: string; to: string } | null;
-  /** Set by a dry run: uses left, this one included. */
-  usesLeft?: number;
-  /** PIPA arts. 23/24 items agreed to apart (server/consents/separate-consent.ts). */
-  separateAgreement?: SeparateAgreement | null;
-}
-
-export interface AuthorizeUseInput {
-  principal: Principal;
-  subjectKey: string;
-  purposeCode: string;
-  recordTypes: string[];
-  requestedFields: Record<string, string[] | 'all'>;
-  consentToken?: string;
-  consentId?: string;
-  now: Date;
-}
+/** What a consent grants one use, and what a use checks (the consents domain's own types). */
+export type { AuthorizeUseInput, ConsentGrant } from '../consents/use-cases/use-checks.js';
+import type { AuthorizeUseInput, ConsentGrant } from '../consents/use-cases/use-checks.js';
 
 export interface ConsentPort {
   /** Verifies and counts one use, inside the caller's transaction (so it commits with the audit entry). */
