@@ -4,7 +4,7 @@
  * substitution, revocation races, the deny-by-default sweep, outbound allowlists and throttling.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -579,7 +579,12 @@ export const A9: Check = {
       if (attempted.some((d) => d.status === 'delivered'))
         bad.push('a webhook to an internal address was delivered');
       if (connections) bad.push(`${connections} connections reached the loopback listener`);
-      const provider = readFileSync(join(root, 'server/providers/http-provider.ts'), 'utf8');
+      // The provider client, whichever file of server/providers/ holds its fetch (http-attempt.ts since
+      // the move to cockatiel).
+      const provider = readdirSync(join(root, 'server/providers'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => readFileSync(join(root, 'server/providers', f), 'utf8'))
+        .join('\n');
       if (!/redirects are not followed/.test(provider)) bad.push('the provider client may follow redirects');
       const errors = [...new Set(attempted.map((d) => (d.last_error ?? '').slice(0, 80)))];
       return verdict(

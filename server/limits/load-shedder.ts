@@ -6,7 +6,11 @@
  * the limit to 90 % of what was in flight and a timely one raises it by 1/limit; below saturation
  * timely answers raise it by 1, so a quiet process takes bursts up to `maxInFlight` again. A slow
  * answer at low concurrency is a slow machine, not a queue, and leaves
- * the limit alone. The excess is refused before any parsing, authentication or database work: the
+ * the limit alone. Admission is also capped at twice the concurrency the process has lately answered
+ * in time (that figure halves every 10 s; the cap never falls below a quarter of `maxInFlight`): a
+ * quiet process's limit climbs to `maxInFlight`, and an overload that starts then was admitted 64 a
+ * worker at once, all queued for seconds before the first slow answer could cut the limit (L2's
+ * first second: accepted p99 1.1–1.8 s). The excess is refused before any parsing, authentication or database work: the
  * 503 is written here, not passed down the error chain, whose refusal steps would authenticate the
  * query and write its audit entry (server/queries/refusal-steps.ts) — the very work shedding is
  * there to spare. Like any request refused before authentication it names no requester, so it is
@@ -23,23 +27,40 @@ export interface ShedSettings {
   minInFlight: number;
   /** Nor rises above this; it starts here. */
   maxInFlight: number;
+  /** Test-only: the clock (ms) by which the concurrency answered in time is forgotten. */
+  now?: () => number;
 }
+
+/** The concurrency lately answered in time halves in this time without a new one as high. */
+const PROVEN_HALF_LIFE_MS = 10_000;
 
 export interface LoadShedder {
   /** Takes a place when one is free under the current limit. */
   tryEnter(): boolean;
   /** Gives the place back, with the answer's latency in ms. */
   leave(latencyMs: number): void;
+  /** The AIMD limit. */
   limit(): number;
+  /** What is admitted now: the limit, or the cap from the concurrency lately answered in time. */
+  admits(): number;
   inFlight(): number;
 }
 
 export function createLoadShedder(settings: ShedSettings): LoadShedder {
+  const now = settings.now ?? (() => performance.now());
   let inFlight = 0;
   let limit = settings.maxInFlight;
+  // Until its first timely answer a process has nothing to go by: it admits up to `maxInFlight`.
+  let proven: number | undefined;
+  let provenAt = now();
+  const recentlyProven = (t: number) => (proven ?? 0) * 0.5 ** ((t - provenAt) / PROVEN_HALF_LIFE_MS);
+  const cap = () =>
+    proven === undefined
+      ? settings.maxInFlight
+      : Math.max(settings.maxInFlight / 4, settings.minInFlight, 2 * recentlyProven(now()));
   return {
     tryEnter() {
-      if (inFlight >= Math.floor(limit)) return false;
+      if (inFlight >= Math.floor(Math.min(limit, cap()))) return false;
       inFlight++;
       return true;
     },
@@ -48,12 +69,18 @@ export function createLoadShedder(settings: ShedSettings): LoadShedder {
       const busy = inFlight;
       inFlight--;
       const timely = latencyMs <= settings.targetLatencyMs;
+      const t = now();
+      if (timely && busy >= recentlyProven(t)) {
+        proven = busy;
+        provenAt = t;
+      }
       // A cut starts from what was really in flight, not from a limit far above it.
       if (saturated) limit = timely ? limit + 1 / limit : Math.min(limit, busy) * 0.9;
       else if (timely) limit += 1;
       limit = Math.min(settings.maxInFlight, Math.max(settings.minInFlight, limit));
     },
     limit: () => Math.floor(limit),
+    admits: () => Math.floor(Math.min(limit, cap())),
     inFlight: () => inFlight,
   };
 }

@@ -35,6 +35,28 @@ describe('load shedding (reliability L2)', () => {
     expect(s.limit()).to.equal(8);
   });
 
+  it('after a quiet spell admits twice what it lately answered in time (at least a quarter of the cap)', () => {
+    let clock = 0;
+    const s = createLoadShedder({ targetLatencyMs: 100, minInFlight: 2, maxInFlight: 64, now: () => clock });
+    // Quiet traffic, one request at a time, for a minute: the AIMD limit stays at the cap (64).
+    for (; clock < 60_000; clock += 100) {
+      s.tryEnter();
+      s.leave(20);
+    }
+    expect(s.limit()).to.equal(64);
+    // What a fresh process could take has been forgotten: a burst gets a quarter of the cap.
+    expect(s.admits()).to.equal(16);
+    const burst = Array.from({ length: 64 }, () => s.tryEnter()).filter(Boolean).length;
+    expect(burst).to.equal(16);
+    // Answered in time at 16 in flight: twice that is admitted next.
+    s.leave(20);
+    expect(s.admits()).to.equal(32);
+    // Forgotten again after a quiet minute.
+    while (s.inFlight() > 0) s.leave(20);
+    clock += 60_000;
+    expect(s.admits()).to.equal(16);
+  });
+
   it('cuts from what was in flight, not from a limit far above it', () => {
     const s = createLoadShedder(settings);
     for (let i = 0; i < 4; i++) s.tryEnter();
