@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Knex } from 'knex';
 import pg from 'pg';
 import pino from 'pino';
 import { knexAuditRepo } from '../server/audit/audit.repo.js';
@@ -71,7 +70,7 @@ async function writerProcess(
   ratePerWriter: number,
 ): Promise<void> {
   const db = createDb({ url, poolMax: writers, statementTimeoutMs: 15000 });
-  const audit = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+  const audit = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
   // Baseline: the same body as one plain durable INSERT (the ceiling of this machine right now).
   const append =
     mode === 'baseline'

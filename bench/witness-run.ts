@@ -105,7 +105,7 @@ try {
     batchSize: 1000,
     onBatch: () => checkpointer.nudge(),
   });
-  const audit = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [logVkey] });
+  const audit = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [logVkey] });
   sequencer.start();
   checkpointer.start();
   const started = Date.now();

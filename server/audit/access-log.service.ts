@@ -54,8 +54,8 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-export function accessLogUseCases<Tx>(deps: {
-  repo: AuditRepo<Tx>;
+export function accessLogUseCases(deps: {
+  repo: AuditRepo;
   now: () => Date;
   logKeys: () => string[];
   fetchNodes: NodeFetcher;

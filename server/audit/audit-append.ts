@@ -4,6 +4,7 @@
  * receipt per input, matched by digest.
  */
 import { createHash } from 'node:crypto';
+import type { Transaction } from '../db/unit-of-work.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import { AuditUnavailableError } from '../errors.js';
 import type { EntryRow } from './audit-entries.repo.js';
@@ -12,8 +13,11 @@ import type { AuditEntryInput, AuditReceipt } from './audit.types.js';
 import { entryBody } from './entry-body.js';
 import { canonicalJson } from './preimage.js';
 
-export function createAuditAppender<Tx>(repo: AuditRepo<Tx>, now: () => Date) {
-  async function appendMany(inputs: AuditEntryInput[], options: { trx?: Tx } = {}): Promise<AuditReceipt[]> {
+export function createAuditAppender(repo: AuditRepo, now: () => Date) {
+  async function appendMany(
+    inputs: AuditEntryInput[],
+    options: { trx?: Transaction } = {},
+  ): Promise<AuditReceipt[]> {
     return (await write(inputs, options))!;
   }
 
@@ -27,7 +31,7 @@ export function createAuditAppender<Tx>(repo: AuditRepo<Tx>, now: () => Date) {
 
   async function write(
     inputs: AuditEntryInput[],
-    options: { trx?: Tx; guard?: StatementGuard },
+    options: { trx?: Transaction; guard?: StatementGuard },
   ): Promise<AuditReceipt[] | undefined> {
     const createdAt = now();
     const rows: EntryRow[] = inputs.map((input) => {
@@ -77,7 +81,7 @@ export function createAuditAppender<Tx>(repo: AuditRepo<Tx>, now: () => Date) {
 
   return {
     /** Durable once the caller's transaction (or our own) commits; call before releasing any data. */
-    async append(input: AuditEntryInput, options: { trx?: Tx } = {}): Promise<AuditReceipt> {
+    async append(input: AuditEntryInput, options: { trx?: Transaction } = {}): Promise<AuditReceipt> {
       return (await appendMany([input], options))[0]!;
     },
     appendMany,

@@ -26,7 +26,7 @@ const OFF_HOURS_ENTRIES_PER_NIGHT = 20;
 const DENIALS_PER_HOUR = 10;
 
 export interface AuditModule {
-  service: AuditService<Knex.Transaction>;
+  service: AuditService;
   sequencer: Sequencer;
   checkpointer: Checkpointer;
   retention: ReturnType<typeof createRetentionTask>;
@@ -47,7 +47,7 @@ export function createAuditModule(deps: {
   const { config, db, logger, keys } = deps;
   const origin = config.audit.logOrigin;
   const logKeys = () => keys.verifyingKeys('checkpoint').map((k) => vkeyFor(origin, k.publicKey));
-  const service = createAuditService<Knex.Transaction>({
+  const service = createAuditService({
     repo: observeAppends(knexAuditRepo(db), deps.onAppend),
     logKeys,
     // Same key and issuer as the signed copies (server/queries/signer.ts, wired in compose.ts).

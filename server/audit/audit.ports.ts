@@ -2,6 +2,7 @@
  * What the audit service needs from outside: the repository (audit.repo.ts's knex one, or a fake),
  * the clock, the log's verifier keys and the receipt signer.
  */
+import type { Transaction } from '../db/unit-of-work.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { EntryPlacement, EntryRow } from './audit-entries.repo.js';
 import type {
@@ -13,10 +14,10 @@ import type {
 } from './audit.types.js';
 import type { NodeId } from './merkle.js';
 
-export interface AuditRepo<Tx> {
+export interface AuditRepo {
   append(
     rows: EntryRow[],
-    trx?: Tx,
+    trx?: Transaction,
     guard?: StatementGuard,
   ): Promise<{ entryId: number; digestHex: string }[]>;
   latestHead(): Promise<TreeHead | null>;
@@ -38,8 +39,8 @@ export interface AuditRepo<Tx> {
   entryPlacement(entryId: number): Promise<EntryPlacement | undefined>;
 }
 
-export interface AuditServiceDeps<Tx> {
-  repo: AuditRepo<Tx>;
+export interface AuditServiceDeps {
+  repo: AuditRepo;
   now?: () => Date;
   /** The log's vkeys (C2SP note verifier keys), current first. */
   logKeys: () => string[];

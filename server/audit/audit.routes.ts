@@ -39,7 +39,7 @@ function filters(req: Request): AccessLogFilters {
 
 const noStore = (res: Response) => res.set('Cache-Control', 'no-store');
 
-export function auditRouter<Tx>(audit: AuditService<Tx>): Router {
+export function auditRouter(audit: AuditService): Router {
   const router = Router();
 
   router.get('/v1/log/key', (_req, res) => {

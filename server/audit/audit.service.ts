@@ -17,9 +17,9 @@ import { consistencyProofFrom, inclusionProofFrom } from './proofs.js';
 
 export const MAX_ENTRY_BUNDLE = 1000;
 
-export type AuditService<Tx> = ReturnType<typeof createAuditService<Tx>>;
+export type AuditService = ReturnType<typeof createAuditService>;
 
-export function createAuditService<Tx>(deps: AuditServiceDeps<Tx>) {
+export function createAuditService(deps: AuditServiceDeps) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
   const fetchNodes = cachedNodeFetcher((ids: NodeId[]) => repo.nodeHashes(ids), { fromLevel: TILE_HEIGHT });

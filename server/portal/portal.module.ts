@@ -36,7 +36,7 @@ export interface PortalModuleOptions {
   catalog: Catalog;
   organisations: OrganisationsService;
   consents: ConsentsService;
-  audit: Pick<AuditService<unknown>, 'accessLog' | 'accessLogAll'>;
+  audit: Pick<AuditService, 'accessLog' | 'accessLogAll'>;
   now?: () => Date;
   /** Replaces the delivery adapters (by channel); default: e-mail through the relay and signed webhook. */
   sinks?: NotificationSink[];

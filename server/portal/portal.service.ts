@@ -76,7 +76,7 @@ export type SaveResult =
   | { ok: false; errors: Partial<Record<'email' | 'webhookUrl', string>>; values: NotificationForm };
 
 export interface PortalServiceDeps {
-  audit: Pick<AuditService<unknown>, 'accessLog' | 'accessLogAll'>;
+  audit: Pick<AuditService, 'accessLog' | 'accessLogAll'>;
   consents: Pick<ConsentsService, 'listMine' | 'getMine' | 'pause' | 'resume' | 'revoke'>;
   organisations: Pick<OrganisationsService, 'getOrganisation' | 'getPurpose'>;
   catalog: Pick<Catalog, 'get' | 'has'>;

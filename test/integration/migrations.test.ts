@@ -3,7 +3,6 @@ import { cpSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR, migratorConfig } from '../../server/db/migrations.js';
-import type { Knex } from 'knex';
 import { knexAuditRepo } from '../../server/audit/audit.repo.js';
 import { createAuditService } from '../../server/audit/audit.service.js';
 import { freshDatabase } from '../support/database.js';
@@ -50,7 +49,7 @@ describe('migrations', function () {
   it("073 fills existing queue rows' subject and embargo from their entries", async () => {
     const { db } = await freshDatabase();
     const config = migratorConfig();
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
     const later = new Date(Date.now() + 86_400_000);
     await service.appendMany([
       entryFor(subjectOf('m-A')),

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Knex } from 'knex';
 import { createAuditService } from '../../../server/audit/audit.service.js';
 import { accessLogPage, PENDING_FOR_SUBJECT } from '../../../server/audit/access-log.repo.js';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
@@ -20,7 +19,7 @@ describe('audit repo: a history page in one statement', function () {
 
   it('carries the checkpoint and the pending count with the rows, also when there are no rows', async () => {
     const { db } = await freshDatabase();
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
     const keys = await FileKeyStore.open({
       dir: mkdtempSync(join(tmpdir(), 'juc-keys-')),
       allowGenerate: true,
@@ -67,7 +66,7 @@ describe('audit repo: a history page in one statement', function () {
 
   it("counts a citizen's queued entries from their own queue rows, not by probing the whole queue", async () => {
     const { db } = await freshDatabase();
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
     const a = subjectOf('queue-A');
     await service.appendMany([...Array(30).keys()].map((i) => entryFor(i < 3 ? a : subjectOf(`other-${i}`))));
     const queued = (await db('audit_queue').where({ subject_key: a }).select('embargo_until')) as unknown[];

@@ -19,7 +19,6 @@ import { entryFor, subjectOf } from './helpers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
 
 const logger = pino({ level: 'silent' });
 const ORIGIN = 'test.example/audit/v1';
@@ -31,7 +30,7 @@ async function setup(database?: TestDatabase) {
     allowGenerate: true,
   });
   const logKeys = () => keys.verifyingKeys('checkpoint').map((k) => vkeyFor(ORIGIN, k.publicKey));
-  const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(t.db), logKeys });
+  const service = createAuditService({ repo: knexAuditRepo(t.db), logKeys });
   const sequencer = createSequencer({ db: t.db, logger, intervalMs: 20, batchSize: 7 });
   const checkpointer = createCheckpointer({ db: t.db, logger, keys, origin: ORIGIN });
   return { ...t, keys, logKeys, service, sequencer, checkpointer };

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import type { Knex } from 'knex';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { nodeHashes, nodeStatement } from '../../../server/audit/proof-nodes.repo.js';
 import { createAuditService } from '../../../server/audit/audit.service.js';
@@ -29,7 +28,7 @@ describe('audit proofs: tree nodes read by tile (tree_node_by_tile)', function (
 
   before(async () => {
     t = await freshDatabase();
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(t.db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(t.db), logKeys: () => [] });
     const subjects = [subjectOf('A'), subjectOf('B'), subjectOf('C')];
     await service.appendMany([...Array(SIZE).keys()].map((i) => entryFor(subjects[i % 3]!)));
     const sequencer = createSequencer({ db: t.db, logger, intervalMs: 20, batchSize: 100 });
@@ -73,7 +72,7 @@ describe('audit proofs: tree nodes read by tile (tree_node_by_tile)', function (
   });
 
   it("gives every leaf's inclusion proof equal to the reference, at the full size and at tile edges", async () => {
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(t.db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(t.db), logKeys: () => [] });
     // A spread of leaves and each side of the tile edges, at the full size and at sizes ending on one.
     const edges = [0, 1, 63, 64, 127, 4031, 4032, 4095, 4096, 4159, 4160, 4351, 4352, SIZE - 1];
     for (const size of [SIZE, 4096, 128]) {

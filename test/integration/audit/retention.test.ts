@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
 import pino from 'pino';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { createAuditService } from '../../../server/audit/audit.service.js';
@@ -33,7 +32,7 @@ describe('audit log retention by monthly partition', function () {
     });
     const logKeys = () => keys.verifyingKeys('checkpoint').map((k) => vkeyFor(ORIGIN, k.publicKey));
     let clock = new Date('2021-03-15T01:00:00Z');
-    const service = createAuditService<Knex.Transaction>({
+    const service = createAuditService({
       repo: knexAuditRepo(db),
       logKeys,
       now: () => clock,

@@ -46,7 +46,7 @@ describe('audit log: tampering on a copy of the database is found at its index',
       allowGenerate: true,
     });
     logKeys = keys.verifyingKeys('checkpoint').map((k) => vkeyFor(ORIGIN, k.publicKey));
-    const service = createAuditService<Knex.Transaction>({
+    const service = createAuditService({
       repo: knexAuditRepo(t.db),
       logKeys: () => logKeys,
     });

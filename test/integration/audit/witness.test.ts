@@ -5,7 +5,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
 import pino from 'pino';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { createAuditService } from '../../../server/audit/audit.service.js';
@@ -61,7 +60,7 @@ describe('audit log: witness cosignatures', function () {
         allowGenerate: true,
       });
       const logKey = vkeyFor(ORIGIN, keys.current('checkpoint').publicKey);
-      const audit = createAuditService<Knex.Transaction>({
+      const audit = createAuditService({
         repo: knexAuditRepo(db),
         logKeys: () => [logKey],
       });

@@ -5,7 +5,6 @@
 // the README's figures).
 import { expect } from 'chai';
 import pino from 'pino';
-import type { Knex } from 'knex';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { createAuditService } from '../../../server/audit/audit.service.js';
 import { rootFromLeafHashes } from '../../../server/audit/merkle.js';
@@ -25,7 +24,7 @@ describe('tiles from the tree tables (log_leaf, tree_node, tree_node_by_tile)', 
 
   before(async () => {
     t = await freshDatabase();
-    const service = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(t.db), logKeys: () => [] });
+    const service = createAuditService({ repo: knexAuditRepo(t.db), logKeys: () => [] });
     const subjects = [...Array(50).keys()].map((i) => subjectOf(`tiles-${i}`));
     for (let done = 0; done < SIZE; done += 2000) {
       const n = Math.min(2000, SIZE - done);

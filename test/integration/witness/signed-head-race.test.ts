@@ -76,7 +76,7 @@ describe('witness: compare-and-swap on the signed tree head (two checkpointers, 
       allowGenerate: true,
     });
     const logger = pino({ level: 'silent' });
-    const audit = createAuditService<Knex.Transaction>({
+    const audit = createAuditService({
       repo: knexAuditRepo(db),
       logKeys: () => [vkeyFor('log.example/race', keys.current('checkpoint').publicKey)],
     });

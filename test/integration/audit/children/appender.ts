@@ -1,12 +1,11 @@
 // Crash-test gateway: appends entries until SIGTERM, printing "C <entryId>" after each commit.
-import type { Knex } from 'knex';
 import { knexAuditRepo } from '../../../../server/audit/audit.repo.js';
 import { createAuditService } from '../../../../server/audit/audit.service.js';
 import { createDb } from '../../../../server/db/db.js';
 import { entryFor, subjectOf } from '../helpers.js';
 
 const db = createDb({ url: process.argv[2]!, poolMax: 4, statementTimeoutMs: 15000 });
-const audit = createAuditService<Knex.Transaction>({ repo: knexAuditRepo(db), logKeys: () => [] });
+const audit = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
 let stopping = false;
 process.on('SIGTERM', () => (stopping = true));
 const subjects = ['A', 'B', 'C', 'D', 'E'].map(subjectOf);
