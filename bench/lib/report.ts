@@ -1,5 +1,5 @@
 /** bench/RESULTS.md (a row per run) and the summary printed at the end of `npm run bench`. */
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const RESULTS_HEADER = `# Benchmark results
 
@@ -42,13 +42,20 @@ export function appendResultsRow(
 ) {
   if (!existsSync(file)) writeFileSync(file, RESULTS_HEADER);
   const v = (x: number | string | null | undefined) => (x === null || x === undefined ? '–' : String(x));
-  appendFileSync(
-    file,
+  const row =
     `| ${date} | ${sha} | ${mode} | ${v(f.floorRps)} | ${v(f.queryRps)} | ${v(f.ratio)} | ${v(f.floorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryP50)} / ${v(f.queryP99)} | ` +
       `${v(f.threeRecordRps)}, ${v(f.threeRecordP99)} | ${v(f.historyRps)}, ${v(f.historyClosedP99)} / ${v(f.historyP99)} | ${v(f.fixedP99)} (${v(f.fixedRps)}) | ` +
       `${v(f.appendsPerSecond)}, ${v(f.sequencerLagP99)} | ${v(f.rssPeakMb)} | ${v(f.errors)} | ${v(f.missingAudit)} | ` +
-      `${v(f.workFloorRps)} | ${v(f.rpsRatioA2)} | ${v(f.workFloorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryPgCpuMs)}, ${v(f.queryStatements)} / ${v(f.queryTransactions)} |\n`,
-  );
+      `${v(f.workFloorRps)} | ${v(f.rpsRatioA2)} | ${v(f.workFloorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryPgCpuMs)}, ${v(f.queryStatements)} / ${v(f.queryTransactions)} |\n`;
+  // Under the last row of the results table, which other sections of the file may follow.
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let last = -1;
+  lines.forEach((line, i) => {
+    if (/^\| \d{4}-\d{2}-\d{2} \| [0-9a-f]+ \| (full|quick) \|/.test(line)) last = i;
+  });
+  if (last < 0) return appendFileSync(file, row);
+  lines.splice(last + 1, 0, row.trimEnd());
+  writeFileSync(file, lines.join('\n'));
 }
 
 export function printSummary(
