@@ -92,8 +92,8 @@ export const F1: RigCheck = {
   },
 };
 
-function sh(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+function sh(cmd: string, args: string[], timeoutMs = 30_000) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() || String(r.error ?? '') };
 }
 
@@ -308,21 +308,94 @@ export const F5: RigCheck = {
   },
 };
 
+/** Drops `percent` % of the TCP packets either way on one loopback port (an nftables table of our own). */
+function dropPackets(port: number, percent: number) {
+  const table = `juc_rel_f6_${process.pid}`;
+  const rule = (dir: 'dport' | 'sport') =>
+    `nft add rule inet ${table} out tcp ${dir} ${port} numgen random mod 100 '<' ${percent} counter drop`;
+  const added = sh(
+    'sh',
+    [
+      '-c',
+      [
+        // As root (CI) the harness installs Debian's nftables when it is missing.
+        'command -v nft >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null 2>&1; } || true',
+        'command -v nft >/dev/null || { echo "nft: not installed (apt-get install nftables)"; exit 1; }',
+        `nft add table inet ${table}`,
+        `nft add chain inet ${table} out '{ type filter hook output priority 0; policy accept; }'`,
+        rule('dport'),
+        rule('sport'),
+      ].join(' && '),
+    ],
+    180_000,
+  );
+  const remove = () => sh('nft', ['delete', 'table', 'inet', table]);
+  if (!added.ok) remove();
+  /** Packets the rules dropped so far (their counters). */
+  const dropped = () =>
+    [...sh('nft', ['list', 'table', 'inet', table]).out.matchAll(/counter packets (\d+)/g)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+  return { ok: added.ok, out: added.out, remove, dropped };
+}
+
+const F6_SECONDS = 20;
+const F6_DROP_PERCENT = 5;
+
 export const F6: RigCheck = {
   id: 'F6',
   title: '5 % packet drop on the provider link',
-  async run() {
-    const netem = sh('sh', [
-      '-c',
-      'ip netns add juc-rel-probe && ip netns exec juc-rel-probe tc qdisc add dev lo root netem loss 5%; r=$?; ip netns del juc-rel-probe; exit $r',
-    ]);
-    const nft = sh('sh', ['-c', 'command -v nft']);
-    if (!netem.ok && !nft.ok)
+  async run(rig, ctx) {
+    // The link the gateway's provider client holds: its connections to the registry's front.
+    const port = rig.registryProxy.port;
+    const load = rig.closedLoop(await rig.items(1500), 8);
+    const drop = dropPackets(port, F6_DROP_PERCENT);
+    if (!drop.ok)
       return skipped(
-        `no packet-loss tool in a network namespace: tc netem: "${netem.out}" (the kernel has no sch_netem); nft: not installed (apt-get install nftables)`,
+        `nftables could not drop packets on the registry link (needs root and nft): ${drop.out}`,
       );
-    return skipped(
-      `a tool exists (${netem.ok ? 'tc netem' : 'nft'}) but the harness does not yet route the registry link through a namespace; the provider client's retries are covered by F5's resets`,
+    let answers: Answer[] = [];
+    let dropped = 0;
+    try {
+      load.start();
+      await sleep(F6_SECONDS * 1000);
+      await load.stop();
+      answers = load.answers;
+      dropped = drop.dropped();
+    } finally {
+      drop.remove();
+    }
+    await sleep(1500);
+    const requestIds = answers.map((a) => a.requestId).filter((id): id is string => id !== undefined);
+    const dupes = (await rig.db().raw(
+      `SELECT count(*)::int AS n FROM (SELECT request_id, record_type FROM audit_entry
+           WHERE request_id = ANY(?) GROUP BY 1, 2 HAVING count(*) > 1) d`,
+      [requestIds],
+    )) as { rows: { n: number }[] };
+    const missing = await missingReleased(rig.db(), ids(answers));
+    ctx.missing.F6 = missing;
+    const failed = answers.filter((a) => a.status !== 200 || !a.data);
+    const errorRate = answers.length ? failed.length / answers.length : 1;
+    const p99 =
+      answers.map((a) => a.done - a.at).sort((x, y) => x - y)[Math.floor(answers.length * 0.99)] ?? 0;
+    const bad: string[] = [];
+    if (answers.length < 100) bad.push(`only ${answers.length} answers in ${F6_SECONDS} s`);
+    if (dropped === 0) bad.push('no packet was dropped: the rule did not apply to the registry link');
+    if (errorRate > 0.01)
+      bad.push(
+        `error rate ${round(errorRate * 100)} % > 1 %: ${JSON.stringify(countBy(failed.map((a) => (a.data ? a.status : `${a.status} no data`))))}`,
+      );
+    if (dupes.rows[0]!.n) bad.push(`${dupes.rows[0]!.n} (request, record) pairs with more than one entry`);
+    if (missing) bad.push(`${missing} answers with data but no released entry`);
+    return verdict(
+      bad.length === 0,
+      `${answers.length} answers, ${dropped} packets dropped, errors ${round(errorRate * 100)} %, p99 ${p99} ms, duplicate entries ${dupes.rows[0]!.n}, missing ${missing}`,
+      [
+        ...bad,
+        `${F6_DROP_PERCENT} % of TCP packets dropped both ways on the gateway's link to the registry front (port ${port}) by an nftables rule on loopback (numgen random), for ${F6_SECONDS} s under 8 closed-loop clients; no network namespace is needed for one port`,
+        'retries: not counted here; the provider client makes at most 2 per registry call with half-jittered exponential backoff (MAX_RETRIES in server/providers/http-provider.ts, and the holder setting maxRetries has maximum 2), tested in test/integration/providers',
+      ],
     );
   },
 };
