@@ -99,11 +99,18 @@ function sh(cmd: string, args: string[], timeoutMs = 30_000) {
 
 export const F4: RigCheck = {
   id: 'F4',
-  title: 'audit storage full (tablespace on a 16 MB tmpfs)',
+  title: 'audit storage full (tablespace on a tmpfs 16 MB larger than the audit tables)',
   async run(rig, ctx) {
     const dir = `/tmp/juc-reliability-tmpfs-${process.pid}`;
     mkdirSync(dir, { recursive: true });
-    const mounted = sh('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir]);
+    // The tables moved there must fit first: the earlier load phases wrote tens of MB of entries.
+    const sized = (await rig.db().raw(
+      `SELECT coalesce(sum(pg_total_relation_size(c)), 0)::bigint AS bytes FROM (
+         SELECT 'audit_queue'::regclass AS c
+         UNION ALL SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'audit_entry'::regclass) t`,
+    )) as { rows: { bytes: string }[] };
+    const sizeMb = Math.ceil(Number(sized.rows[0]!.bytes) / 1_048_576) + 16;
+    const mounted = sh('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
     if (!mounted.ok) {
       rmSync(dir, { recursive: true, force: true });
       return skipped(`cannot mount a tmpfs (${mounted.out}); needs root or CAP_SYS_ADMIN`);
