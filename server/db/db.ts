@@ -65,14 +65,18 @@ export function poolStats(db: Knex): PoolStats {
 const LOST_CONNECTION =
   /(Connection terminated unexpectedly|Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
 
-/** Errors that mean "the database is not there" rather than "the query is wrong". */
+/**
+ * Errors that mean "the database is not there" rather than "the query is wrong". 25006
+ * (read_only_sql_transaction) is a connection that reached a node which is not, or no longer, the
+ * leader: during a failover, before HAProxy's health check moves the write front (deploy/ha).
+ */
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; name?: string; message?: unknown } | null;
   if (!e) return false;
   if (e.name === 'KnexTimeoutError') return true;
   const code = e.code ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '25006'].includes(code) ||
     code.startsWith('08') ||
     (code === '' && typeof e.message === 'string' && LOST_CONNECTION.test(e.message))
   );

@@ -48,4 +48,21 @@ describe('database connection lost mid-query', function () {
       relay.close();
     }
   });
+
+  it('answers a write that reached a node which is not the leader (25006, mid-failover) as a 503', async () => {
+    const { db } = await freshDatabase({ migrate: false });
+    const err = await db
+      .transaction(async (trx) => {
+        // What a standby (or a demoted leader still behind the write front) says to a write.
+        await trx.raw('SET TRANSACTION READ ONLY');
+        await trx.raw('CREATE TABLE not_here (id int)');
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((err as { code?: string }).code).to.equal('25006');
+    expect(isConnectionError(err), String(err)).to.equal(true);
+    expect(toAppError(err).status).to.equal(503);
+  });
 });
