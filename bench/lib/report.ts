@@ -44,9 +44,9 @@ export function appendResultsRow(
   const v = (x: number | string | null | undefined) => (x === null || x === undefined ? '–' : String(x));
   const row =
     `| ${date} | ${sha} | ${mode} | ${v(f.floorRps)} | ${v(f.queryRps)} | ${v(f.ratio)} | ${v(f.floorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryP50)} / ${v(f.queryP99)} | ` +
-      `${v(f.threeRecordRps)}, ${v(f.threeRecordP99)} | ${v(f.historyRps)}, ${v(f.historyClosedP99)} / ${v(f.historyP99)} | ${v(f.fixedP99)} (${v(f.fixedRps)}) | ` +
-      `${v(f.appendsPerSecond)}, ${v(f.sequencerLagP99)} | ${v(f.rssPeakMb)} | ${v(f.errors)} | ${v(f.missingAudit)} | ` +
-      `${v(f.workFloorRps)} | ${v(f.rpsRatioA2)} | ${v(f.workFloorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryPgCpuMs)}, ${v(f.queryStatements)} / ${v(f.queryTransactions)} |\n`;
+    `${v(f.threeRecordRps)}, ${v(f.threeRecordP99)} | ${v(f.historyRps)}, ${v(f.historyClosedP99)} / ${v(f.historyP99)} | ${v(f.fixedP99)} (${v(f.fixedRps)}) | ` +
+    `${v(f.appendsPerSecond)}, ${v(f.sequencerLagP99)} | ${v(f.rssPeakMb)} | ${v(f.errors)} | ${v(f.missingAudit)} | ` +
+    `${v(f.workFloorRps)} | ${v(f.rpsRatioA2)} | ${v(f.workFloorCpuMs)} / ${v(f.queryCpuMs)} | ${v(f.queryPgCpuMs)}, ${v(f.queryStatements)} / ${v(f.queryTransactions)} |\n`;
   // Under the last row of the results table, which other sections of the file may follow.
   const lines = readFileSync(file, 'utf8').split('\n');
   let last = -1;
