@@ -77,7 +77,13 @@ async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 30_000):
   }
 }
 
-export async function runHaFaults(options: { only?: string[]; short?: boolean } = {}): Promise<number> {
+export async function runHaFaults(
+  options: {
+    only?: string[];
+    short?: boolean;
+    /** Where the results file goes (default test/faults/results). */ resultsDir?: string;
+  } = {},
+): Promise<number> {
   const started = Date.now();
   const log = (line: string) =>
     process.stderr.write(
@@ -333,11 +339,11 @@ export async function runHaFaults(options: { only?: string[]; short?: boolean } 
   } finally {
     await stopAll();
   }
-  report(outcomes, Date.now() - started);
+  report(outcomes, Date.now() - started, options.resultsDir ?? join(root, 'test', 'faults', 'results'));
   return outcomes.some((o) => o.violations.length) ? 1 : 0;
 }
 
-function report(outcomes: HaOutcome[], ms: number): void {
+function report(outcomes: HaOutcome[], ms: number, dir: string): void {
   const header = [
     'scenario',
     'answers',
@@ -372,7 +378,6 @@ function report(outcomes: HaOutcome[], ms: number): void {
     for (const note of o.notes) process.stdout.write(`  ${o.name}: ${note}\n`);
     for (const v of o.violations) process.stdout.write(`  ${o.name}: VIOLATION ${v}\n`);
   }
-  const dir = join(root, 'test', 'faults', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `ha-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
