@@ -11,7 +11,6 @@ import { testTarget } from './target.js';
 /** Checks the test app cannot run, and why (each is run by npm run reliability). */
 const SKIPPED_HERE: Record<string, string> = {
   B1: 'the fuzz suite is its own test file in npm test',
-  F3: 'the test pool’s statement_timeout is 15 s; npm run reliability runs it with 2 s',
 };
 
 describe('reliability checks (quick: B, A, I, F2, F3) against the test app', function () {

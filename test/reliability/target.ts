@@ -134,7 +134,7 @@ export async function testTarget(): Promise<Target> {
     released: [],
     bodyLimitBytes: gateway.config.bodyLimitBytes,
     queryRateLimitPerMinute: Number(QUICK_ENV.QUERY_RATE_LIMIT_PER_MINUTE),
-    // The test app shares the test database's pool (test/support/database.ts), whose sessions time out at 15 s.
-    statementTimeoutMs: 15_000,
+    // The test app runs on its test database's pool, opened with QUICK_ENV's statement timeout.
+    statementTimeoutMs: Number(QUICK_ENV.DB_STATEMENT_TIMEOUT_MS),
   };
 }

@@ -99,14 +99,18 @@ export interface TestDatabase {
 
 /** A new, empty database (migrated unless `migrate: false`), dropped when the run ends. */
 export async function freshDatabase(
-  options: { migrate?: boolean; poolMax?: number } = {},
+  options: { migrate?: boolean; poolMax?: number; statementTimeoutMs?: number } = {},
 ): Promise<TestDatabase> {
   const migrate = options.migrate !== false;
   const template = migrate ? await migratedTemplate() : undefined;
   const name = newDatabaseName();
   await createDatabase(name, template);
   const url = withDatabase(await testServerUrl(), name);
-  const db = createDb({ url, poolMax: options.poolMax ?? 5, statementTimeoutMs: 15000 });
+  const db = createDb({
+    url,
+    poolMax: options.poolMax ?? 5,
+    statementTimeoutMs: options.statementTimeoutMs ?? 15000,
+  });
   track(name, db);
   return { url, name, db };
 }

@@ -35,7 +35,9 @@ export async function startTestGateway(
     registry?: (database: TestDatabase) => Promise<TestRegistry>;
   } = {},
 ): Promise<TestGateway> {
-  const database = await freshDatabase();
+  // The app runs on this pool, so DB_STATEMENT_TIMEOUT_MS in `env` is its sessions' timeout too.
+  const timeout = options.env?.DB_STATEMENT_TIMEOUT_MS;
+  const database = await freshDatabase(timeout ? { statementTimeoutMs: Number(timeout) } : {});
   const registry = options.registry ? await options.registry(database) : undefined;
   const devDataDir = mkdtempSync(join(tmpdir(), 'juc-dev-data-'));
   const env = { DEV_DATA_DIR: devDataDir, ...options.env };
