@@ -26,9 +26,9 @@ export function createQueryLimits(
 ): QueryLimitsPort {
   return {
     async admit({ requester, subjectKey, now, proof, parties, consentId }) {
-      // Claimed here, so nothing else claims it; a replay is refused before anything is counted against it.
+      // Claimed in this statement, so nothing else claims it; marked only once the statement has
+      // run, so a statement that failed (the database away) leaves the claim to the error step.
       const toClaim = proof && !proof.claimed ? proof : undefined;
-      if (toClaim) toClaim.claimed = true;
       const counts = await repo.admit({
         requester,
         subjectKey: subjectKey ?? null,
@@ -37,6 +37,7 @@ export function createQueryLimits(
         parties,
         consentId,
       });
+      if (toClaim) toClaim.claimed = true;
       if (counts.proofClaimed === false) throw replayedProof();
       refuseOverBudget(
         { window: 'minute', limit: settings.requestsPerMinute },
