@@ -1,9 +1,9 @@
 /**
  * What the audit log records and returns. Names follow DESIGN §3. The entry body is the contract's
- * (openapi/gateway.yaml, generated into shared/api.gen.ts by `npm run gen:api`): the citizen's
+ * (openapi/gateway.yaml, generated into openapi/gateway.d.ts by `npm run gen:api`): the citizen's
  * access log returns it as committed, so it is named here, never copied.
  */
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 type Schemas = components['schemas'];
 

@@ -1,5 +1,5 @@
 /**
- * `npm run gen:api`: writes server/shared/api.gen.ts, the TypeScript types of the gateway API,
+ * `npm run gen:api`: writes openapi/gateway.d.ts, the TypeScript types of the gateway API,
  * from openapi/gateway.yaml with openapi-typescript, formatted by the repository's prettier
  * settings so that the committed file is exactly what this prints. The contract stays the one
  * source: test/unit/structure/api-types.test.ts runs generateApiTypes() in memory and fails when
@@ -11,7 +11,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 
 const SPEC = new URL('../../openapi/gateway.yaml', import.meta.url);
-export const API_TYPES_FILE = fileURLToPath(new URL('../shared/api.gen.ts', import.meta.url));
+export const API_TYPES_FILE = fileURLToPath(new URL('../../openapi/gateway.d.ts', import.meta.url));
 
 const HEADER = `/**
  * Generated from openapi/gateway.yaml by \`npm run gen:api\` (openapi-typescript): do not edit.
@@ -20,7 +20,7 @@ const HEADER = `/**
 
 `;
 
-/** The text api.gen.ts should hold for the contract as it is now on disk (or for another copy of it). */
+/** The text openapi/gateway.d.ts should hold for the contract as it is now on disk (or for another copy of it). */
 export async function generateApiTypes(spec: URL = SPEC): Promise<string> {
   // A bare `type: object` (a record's fields, a JSON Schema) holds anything, not nothing.
   const ast = await openapiTS(spec, { emptyObjectsUnknown: true, silent: true });

@@ -1,11 +1,11 @@
 /**
  * Consent requests, records, events, tokens and webhooks. Names follow DESIGN §3 and consent.md §7.
  * What crosses the API (statuses, terms, request bodies, views) is the contract's shape, generated
- * from openapi/gateway.yaml into shared/api.gen.ts (`npm run gen:api`) and only named here; what is
+ * from openapi/gateway.yaml into openapi/gateway.d.ts (`npm run gen:api`) and only named here; what is
  * stored (the record, its events) and the token's claims are the domain's own.
  */
 import type { OrgClass } from '../organisations/organisations.types.js';
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 type Schemas = components['schemas'];
 

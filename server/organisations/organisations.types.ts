@@ -1,4 +1,4 @@
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 /** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
 type Schemas = components['schemas'];

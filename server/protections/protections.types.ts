@@ -1,5 +1,5 @@
 /** A protection order and the parties it can bar (see migrations/078_protection_order.ts). */
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 /** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
 type Schemas = components['schemas'];

@@ -1,9 +1,9 @@
 /**
  * The verification query: what a bank or clerk asks, and what it gets back per record. These are
- * the contract's shapes (openapi/gateway.yaml, generated into shared/api.gen.ts), named here in the
+ * the contract's shapes (openapi/gateway.yaml, generated into openapi/gateway.d.ts), named here in the
  * domain's words; change the contract and run `npm run gen:api`, never a copy here.
  */
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 type Schemas = components['schemas'];
 

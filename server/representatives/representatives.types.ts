@@ -1,5 +1,5 @@
 /** Representative grants (see migrations/079_representative_grant.ts). */
-import type { components } from '../shared/api.gen.js';
+import type { components } from '../../openapi/gateway.js';
 
 /** Shapes the API carries are the contract's (openapi/gateway.yaml via `npm run gen:api`), named here. */
 type Schemas = components['schemas'];

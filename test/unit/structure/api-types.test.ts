@@ -1,5 +1,5 @@
 /**
- * The API types are the contract's, not a copy: server/shared/api.gen.ts must be exactly what
+ * The API types are the contract's, not a copy: openapi/gateway.d.ts must be exactly what
  * `npm run gen:api` makes from openapi/gateway.yaml now. A contract change committed without the
  * regeneration fails here, naming the command that fixes it.
  */
@@ -19,11 +19,13 @@ function firstDifference(committed: string, generated: string): string {
 describe('generated API types', function () {
   this.timeout(60_000);
 
-  it('server/shared/api.gen.ts is what npm run gen:api makes from openapi/gateway.yaml', async () => {
+  it('openapi/gateway.d.ts is what npm run gen:api makes from openapi/gateway.yaml', async () => {
     const committed = await readFile(API_TYPES_FILE, 'utf8');
     const generated = await generateApiTypes();
     if (committed !== generated)
-      expect.fail(`api.gen.ts is stale, run \`npm run gen:api\` (${firstDifference(committed, generated)})`);
+      expect.fail(
+        `openapi/gateway.d.ts is stale, run \`npm run gen:api\` (${firstDifference(committed, generated)})`,
+      );
   });
 
   it('carries the contract, e.g. the query request with its required purpose', async () => {
