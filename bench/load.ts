@@ -69,7 +69,7 @@ export function dpopSigner(jwk: JWK, accessToken: string) {
 }
 
 /** One request of the spec's kind per call (fresh DPoP proof, next subject and consent token). */
-function requestSource(spec: LoadSpec): {
+export function requestSource(spec: LoadSpec): {
   next: () => OpenLoopRequest;
   onResponse: (status: number, body: string, requestId: string | undefined) => void;
   ids: string[];

@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { dpopSigner, runLoad, type LoadResult, type LoadSpec } from '../bench/load.js';
+import { requestSource, runLoad, type LoadResult, type LoadSpec } from '../bench/load.js';
 import { percentile, type OpenLoopRequest } from '../bench/open-loop.js';
 import { Agent, request } from 'node:http';
 
@@ -48,37 +48,6 @@ export function spread(latencies: number[]): Spread {
 }
 
 const isShed = (status: number) => status === 429 || status === 503;
-
-/** Bank queries as bench/load.ts builds them: fresh DPoP proof, next subject and consent token. */
-function queries(spec: LoadSpec) {
-  const clients = spec.clients!.map((c) => ({
-    authorization: `DPoP ${c.accessToken}`,
-    proof: dpopSigner(c.dpopJwk, c.accessToken),
-  }));
-  const items = spec.items!;
-  const htu = `${spec.url}/v1/queries`;
-  let next = 0;
-  return (): OpenLoopRequest => {
-    const item = items[next++ % items.length]!;
-    const client = clients[item.client]!;
-    return {
-      method: 'POST',
-      path: '/v1/queries',
-      headers: {
-        'content-type': 'application/json',
-        authorization: client.authorization,
-        dpop: client.proof('POST', htu),
-      },
-      body: JSON.stringify({
-        purpose: spec.purpose,
-        subject: { scheme: 'rrn', id: item.rrn },
-        mode: 'full',
-        records: spec.recordTypes!.map((recordType) => ({ recordType })),
-        consent: { token: item.consentToken },
-      }),
-    };
-  };
-}
 
 export interface SplitLoadSpec extends LoadSpec {
   /**
@@ -199,7 +168,7 @@ async function openLoop(
 
 async function fixedRate(spec: SplitLoadSpec): Promise<SplitLoadResult> {
   const ids: string[] = [];
-  const next = queries(spec);
+  const next = requestSource(spec).next;
   // This process shares the machine with the gateway: a late loop here delays its own timing.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
