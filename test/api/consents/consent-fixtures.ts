@@ -3,7 +3,10 @@ import request from 'supertest';
 import { citizenSubjectKey } from '../../../server/auth/subject.js';
 import type { CitizenPrincipal, ClerkPrincipal, ClientPrincipal } from '../../../server/auth/principal.js';
 import { seedOrganisations } from '../../../server/organisations/seed.js';
-import { asPrincipal, type TestApp } from '../../support/app.js';
+import type { RequestHandler } from 'express';
+import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
+import { freshDatabase } from '../../support/database.js';
+import { startTestRegistry } from '../../support/registry.js';
 
 export const EC_KEY = {
   kty: 'EC',
@@ -111,4 +114,40 @@ export async function decideOnScreen(
     .set(...asPrincipal(who))
     .type('form')
     .send(form.toString());
+}
+
+/** The real composition for query tests: a fresh database, the reference registry over HTTP, the consent world. */
+export async function queryWorld(authenticate: RequestHandler = principalFromTestHeader): Promise<TestApp> {
+  const database = await freshDatabase();
+  const registry = await startTestRegistry(database);
+  const t = await buildTestApp({ database, registry, authenticate });
+  await seedConsentWorld(t);
+  return t;
+}
+
+/** Hanbit's request, approved by Minjun on the approval screen (keeping `keep`), and its consent token. */
+export async function approvedConsent(
+  t: TestApp,
+  body: Record<string, unknown>,
+  keep: string[] = [],
+): Promise<{ id: string; token: string }> {
+  const created = await request(t.app)
+    .post('/v1/consent-requests')
+    .set(...asPrincipal(HANBIT))
+    .send(mortgageRequest(body));
+  if (created.status !== 201)
+    throw new Error(`consent request: ${created.status} ${JSON.stringify(created.body)}`);
+  const decided = await decideOnScreen(
+    t,
+    created.body.id,
+    citizen(t, MINJUN_ID, 'citizen-minjun'),
+    'approve',
+    keep,
+  );
+  if (decided.status !== 200 && decided.status !== 303) throw new Error(`approval: ${decided.status}`);
+  const token = await request(t.app)
+    .post(`/v1/consents/${created.body.id}/token`)
+    .set(...asPrincipal(HANBIT));
+  if (token.status !== 200) throw new Error(`consent token: ${token.status} ${JSON.stringify(token.body)}`);
+  return { id: created.body.id as string, token: token.body.token as string };
 }

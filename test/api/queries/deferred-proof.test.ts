@@ -11,17 +11,8 @@ import { expect } from 'chai';
 import type { RequestHandler } from 'express';
 import request from 'supertest';
 import type { PendingProof } from '../../../server/auth/deferred-proof.js';
-import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
-import { freshDatabase } from '../../support/database.js';
-import { startTestRegistry } from '../../support/registry.js';
-import {
-  HANBIT,
-  MINJUN_ID,
-  citizen,
-  decideOnScreen,
-  mortgageRequest,
-  seedConsentWorld,
-} from '../consents/consent-fixtures.js';
+import { asPrincipal, principalFromTestHeader, type TestApp } from '../../support/app.js';
+import { HANBIT, MINJUN_ID, approvedConsent, queryWorld } from '../consents/consent-fixtures.js';
 
 const JKT = 'test-thumbprint';
 
@@ -48,23 +39,9 @@ describe('a query spends its DPoP proof id however it ends', function () {
   let consentToken: string;
 
   before(async () => {
-    const database = await freshDatabase();
-    const registry = await startTestRegistry(database);
-    t = await buildTestApp({ database, registry, authenticate: withProof });
-    await seedConsentWorld(t);
-    const created = await request(t.app)
-      .post('/v1/consent-requests')
-      .set(...asPrincipal(HANBIT))
-      .send(mortgageRequest({ records: RECORDS })); // 3 uses: the three answered cases below
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
-    const decided = await decideOnScreen(t, created.body.id, minjun, 'approve', []);
-    expect(decided.status).to.be.oneOf([200, 303]);
-    const token = await request(t.app)
-      .post(`/v1/consents/${created.body.id}/token`)
-      .set(...asPrincipal(HANBIT));
-    expect(token.status, JSON.stringify(token.body)).to.equal(200);
-    consentToken = token.body.token as string;
+    t = await queryWorld(withProof);
+    // 3 uses: the three answered cases below.
+    consentToken = (await approvedConsent(t, { records: RECORDS })).token;
   });
 
   const query = (overrides: Record<string, unknown> = {}) => ({

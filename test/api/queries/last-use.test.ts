@@ -7,17 +7,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { recordHash } from '../../../server/consents/consent-token.js';
 import { fromRow, type ConsentRow } from '../../../server/consents/consents.rows.js';
-import { asPrincipal, buildTestApp, principalFromTestHeader, type TestApp } from '../../support/app.js';
-import { freshDatabase } from '../../support/database.js';
-import { startTestRegistry } from '../../support/registry.js';
-import {
-  HANBIT,
-  MINJUN_ID,
-  citizen,
-  decideOnScreen,
-  mortgageRequest,
-  seedConsentWorld,
-} from '../consents/consent-fixtures.js';
+import { asPrincipal, type TestApp } from '../../support/app.js';
+import { HANBIT, MINJUN_ID, citizen, approvedConsent, queryWorld } from '../consents/consent-fixtures.js';
 
 const RESIDENT = 'resident.registration-abstract';
 const RECORDS = [{ recordType: RESIDENT, fields: { required: ['address'], optional: [] } }];
@@ -28,27 +19,10 @@ describe('the last use of a consent through a query', function () {
   let t: TestApp;
 
   before(async () => {
-    const database = await freshDatabase();
-    const registry = await startTestRegistry(database);
-    t = await buildTestApp({ database, registry, authenticate: principalFromTestHeader });
-    await seedConsentWorld(t);
+    t = await queryWorld();
   });
 
-  async function approved(): Promise<{ id: string; token: string }> {
-    const created = await request(t.app)
-      .post('/v1/consent-requests')
-      .set(...asPrincipal(HANBIT))
-      .send(mortgageRequest({ records: RECORDS, webhookUrl: HOOK }));
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const minjun = citizen(t, MINJUN_ID, 'citizen-minjun');
-    const decided = await decideOnScreen(t, created.body.id, minjun, 'approve', []);
-    expect(decided.status).to.be.oneOf([200, 303]);
-    const token = await request(t.app)
-      .post(`/v1/consents/${created.body.id}/token`)
-      .set(...asPrincipal(HANBIT));
-    expect(token.status, JSON.stringify(token.body)).to.equal(200);
-    return { id: created.body.id as string, token: token.body.token as string };
-  }
+  const approved = () => approvedConsent(t, { records: RECORDS, webhookUrl: HOOK });
 
   const query = (token: string) =>
     request(t.app)
