@@ -56,18 +56,24 @@ function unprivileged(): { uid?: number; gid?: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** patroni, etcd and haproxy from Debian when any is missing (apt-get needs root). */
-export function ensurePackages(log: (line: string) => void): void {
+/** The programs of the stack this machine lacks (PostgreSQL 15's server included). */
+export function missingPrograms(): string[] {
   const have = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
   const missing = ['patroni', 'patronictl', 'etcd', 'haproxy'].filter((b) => !have(b));
-  if (missing.length === 0 && existsSync(join(PG_BIN_DIR, 'postgres'))) return;
+  return existsSync(join(PG_BIN_DIR, 'postgres')) ? missing : [...missing, 'postgresql-15'];
+}
+
+/** patroni, etcd and haproxy from Debian when any is missing (apt-get needs root). */
+export function ensurePackages(log: (line: string) => void): void {
+  const missing = missingPrograms();
+  if (missing.length === 0) return;
   if (userInfo().uid !== 0) {
     throw new Error(
-      `missing ${missing.join(', ') || 'PostgreSQL 15'}: run as root, or ` +
+      `missing ${missing.join(', ')}: run as root, or ` +
         'apt-get update && apt-get install -y patroni etcd-server haproxy postgresql-15',
     );
   }
-  log(`installing Debian packages (missing: ${missing.join(', ') || 'postgresql-15'})`);
+  log(`installing Debian packages (missing: ${missing.join(', ')})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [
     ['update', '-q'],

@@ -7,22 +7,16 @@
  * Needs Debian's patroni, etcd-server, haproxy and postgresql-15 (.ci/run installs them; as root the
  * cluster installs them itself); without them and without root it is pending, and says why.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { PG_BIN_DIR } from '../../../deploy/ha/cluster.js';
+import { missingPrograms } from '../../../deploy/ha/cluster.js';
 import { runHaFaults } from './run.js';
-
-const have = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 describe('high availability under faults (short: leader PostgreSQL killed, sequencer gateway killed)', function () {
   this.timeout(600_000);
 
   it('loses no acknowledged entry, fails closed and recovers within 30 s', async function () {
-    const missing = ['patroni', 'etcd', 'haproxy'].filter((b) => !have(b));
-    if (!existsSync(join(PG_BIN_DIR, 'postgres'))) missing.push('postgresql-15');
+    const missing = missingPrograms();
     if (missing.length && userInfo().uid !== 0) {
       process.stderr.write(`  (pending: missing ${missing.join(', ')} and not root to install them)\n`);
       this.skip();
