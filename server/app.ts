@@ -13,6 +13,7 @@ import { healthRouter } from './health/health.routes.js';
 import type { HealthService } from './health/health.service.js';
 import { cookiePolicy } from './auth/cookies.js';
 import { noteDuplicateKeys } from './http/duplicate-keys.js';
+import type { HotRoute } from './http/hot-route.js';
 import { inputRule } from './http/input-rule.js';
 import { httpLogger } from './http/logger.js';
 import { metricsMiddleware, type Metrics } from './http/metrics.js';
@@ -41,6 +42,11 @@ export interface AppDeps {
   health: HealthService;
   /** Sets res.locals.principal from a session cookie or a bearer token (a bad token is a 401), then applies the declared access rules. */
   authenticate: RequestHandler;
+  /**
+   * The routes most requests take (POST /v1/queries): each matched before any other, behind the same
+   * edge steps, authentication and contract validation as the routers below.
+   */
+  hotRoutes?: HotRoute[];
   /** Extra routers mounted after the contract validator (API) or before it (pages). */
   apiRouters?: Router[];
   pageRouters?: Router[];
@@ -58,17 +64,69 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('query parser', 'simple');
 
-  app.use(requestId());
-  // Draining: each answer closes its connection, so a keep-alive client opens a new one (to a
-  // process that is not stopping) instead of sending its next request on a socket we will close.
-  app.use((_req, res, next) => {
-    if (deps.health.isDraining()) res.setHeader('Connection', 'close');
-    next();
-  });
-  app.use(httpLogger(deps.logger));
-  app.use(metricsMiddleware(deps.metrics));
-  app.use(
-    helmet({
+  const edge = edgeSteps(deps);
+  // Hot routes first: each runs the same edge steps (the same instances, so one load shedder and one
+  // contract validator) in the same order, without walking the page, docs and health routers every
+  // request would otherwise pass. Their failures go down the one error chain below, as any route's.
+  for (const route of deps.hotRoutes ?? []) {
+    app[route.method](
+      route.path,
+      edge.requestId,
+      edge.draining,
+      edge.metrics,
+      edge.helmet,
+      edge.shedding,
+      edge.json,
+      edge.urlencoded,
+      edge.inputRule,
+      edge.sameOrigin,
+      deps.authenticate,
+      ...edge.validator,
+      ...route.handlers,
+    );
+  }
+
+  app.use(edge.requestId);
+  app.use(edge.draining);
+  app.use(edge.httpLogger);
+  app.use(edge.metrics);
+  app.use(edge.helmet);
+  // Overload: the excess gets 503 before any parsing, authentication or database work (reliability L2).
+  app.use(edge.shedding);
+  app.use(edge.json);
+  app.use(edge.urlencoded);
+  app.use(edge.inputRule);
+  for (const step of deps.errorSteps?.early ?? []) app.use(step);
+
+  app.use(docsRouter());
+  // Before authentication: a cross-site form is refused before its session cookie is even read.
+  app.use(edge.sameOrigin);
+  app.use(deps.authenticate);
+  for (const router of deps.pageRouters ?? []) app.use(router);
+
+  app.use(edge.validator);
+  app.use(healthRouter(deps.health, deps.metrics));
+  for (const router of deps.apiRouters ?? []) app.use(router);
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  for (const step of deps.errorSteps?.late ?? []) app.use(step);
+  app.use(problemHandler(deps.logger, deps.metrics));
+  return app;
+}
+
+/** The steps every request passes before its route, built once. */
+function edgeSteps(deps: AppDeps) {
+  return {
+    requestId: requestId(),
+    // Draining: each answer closes its connection, so a keep-alive client opens a new one (to a
+    // process that is not stopping) instead of sending its next request on a socket we will close.
+    draining: ((_req, res, next) => {
+      if (deps.health.isDraining()) res.setHeader('Connection', 'close');
+      next();
+    }) as RequestHandler,
+    httpLogger: httpLogger(deps.logger),
+    metrics: metricsMiddleware(deps.metrics),
+    helmet: helmet({
       contentSecurityPolicy: {
         directives: {
           'script-src': ["'self'"],
@@ -87,29 +145,17 @@ export function createApp(deps: AppDeps): Express {
         ? { maxAge: 31_536_000, includeSubDomains: true }
         : false,
     }),
-  );
-  // Overload: the excess gets 503 before any parsing, authentication or database work (reliability L2).
-  app.use(loadShedding(createLoadShedder(deps.config.shedding), () => deps.metrics.requestsShed.inc()));
-  app.use(
-    express.json({
+    shedding: loadShedding(createLoadShedder(deps.config.shedding), () => deps.metrics.requestsShed.inc()),
+    json: express.json({
       limit: deps.config.bodyLimitBytes,
       type: ['application/json', 'application/*+json'],
       strict: true,
       verify: noteDuplicateKeys,
     }),
-  );
-  app.use(express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }));
-  app.use(inputRule());
-  for (const step of deps.errorSteps?.early ?? []) app.use(step);
-
-  app.use(docsRouter());
-  // Before authentication: a cross-site form is refused before its session cookie is even read.
-  app.use(sameOriginOnly(deps.config.publicUrl, NON_API_PATHS));
-  app.use(deps.authenticate);
-  for (const router of deps.pageRouters ?? []) app.use(router);
-
-  app.use(
-    validatedAsGet(
+    urlencoded: express.urlencoded({ limit: deps.config.bodyLimitBytes, extended: false }),
+    inputRule: inputRule(),
+    sameOrigin: sameOriginOnly(deps.config.publicUrl, NON_API_PATHS),
+    validator: validatedAsGet(
       OpenApiValidator.middleware({
         apiSpec: join(OPENAPI_DIR, 'gateway.yaml'),
         validateRequests: { allowUnknownQueryParameters: false, removeAdditional: false, allErrors: true },
@@ -118,12 +164,5 @@ export function createApp(deps: AppDeps): Express {
         ignorePaths: NON_API_PATHS,
       }),
     ),
-  );
-  app.use(healthRouter(deps.health, deps.metrics));
-  for (const router of deps.apiRouters ?? []) app.use(router);
-
-  app.use((_req, _res, next) => next(new NotFoundError()));
-  for (const step of deps.errorSteps?.late ?? []) app.use(step);
-  app.use(problemHandler(deps.logger, deps.metrics));
-  return app;
+  };
 }

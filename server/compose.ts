@@ -282,7 +282,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     ...(options.now ? { now: options.now } : {}),
   });
   const queries = queriesModule.service;
-  apiRouters.push(queriesModule.apiRouter);
   background.push(...queriesModule.background);
   const services: Services = {
     catalog,
@@ -348,6 +347,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     metrics,
     health,
     authenticate,
+    hotRoutes: [queriesModule.hotRoute],
     pageRouters,
     apiRouters,
     errorSteps: { early: [refusalSteps.identify], late: [auth.claimBeforeRefusal, refusalSteps.record] },

@@ -3,7 +3,6 @@
  * one admission statement's repo, the sealed Idempotency-Key answers (their data keys and rotation)
  * and POST /v1/queries, with the purge of spent budgets and answers.
  */
-import type { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createDataKeyRepo } from '../at-rest/data-key.repo.js';
@@ -14,6 +13,7 @@ import {
   DATA_KEY_RETIREMENT_INTERVAL_MS,
 } from '../at-rest/envelope.js';
 import type { ReplayStore as ProofIdStore } from '../auth/replay-store.js';
+import type { HotRoute } from '../http/hot-route.js';
 import type { Config } from '../config.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { BackgroundTask } from '../shared/types.js';
@@ -22,13 +22,14 @@ import { createQueryLimits } from './limits.js';
 import type { QueryDeps } from './queries.ports.js';
 import { queriesCleanup } from './queries.cleanup.js';
 import { createQueriesRepo } from './queries.repo.js';
-import { queriesRouter } from './queries.routes.js';
+import { queriesRoute } from './queries.routes.js';
 import { createQueryService, type QueryService } from './queries.service.js';
 import { createRecordSigner } from './signer.js';
 
 export interface QueriesModule {
   service: QueryService;
-  apiRouter: Router;
+  /** POST /v1/queries, mounted ahead of every router (server/app.ts). */
+  hotRoute: HotRoute;
   background: BackgroundTask[];
 }
 
@@ -74,7 +75,7 @@ export function createQueriesModule(deps: {
   const replay = createReplayStore({ repo, sealer: createSealer(replayKeys), logger });
   return {
     service,
-    apiRouter: queriesRouter(service, replay, {
+    hotRoute: queriesRoute(service, replay, {
       proofIds: deps.proofIds,
       now: deps.now ?? (() => new Date()),
       idempotencyTtlMs: config.queries.idempotencyTtlMs,

@@ -1,6 +1,7 @@
-/** HTTP only: POST /v1/queries, with Idempotency-Key replay. */
+/** HTTP only: POST /v1/queries, with Idempotency-Key replay (mounted as a hot route: server/app.ts). */
 import { createHash } from 'node:crypto';
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
+import type { HotRoute } from '../http/hot-route.js';
 import { canonicalJson } from '../audit/commitment.js';
 import { claimPendingProof, pendingProofOf } from '../auth/deferred-proof.js';
 import { principalOf, requirePrincipal, type Principal } from '../auth/principal.js';
@@ -16,13 +17,12 @@ export function requesterKey(principal: Principal): string {
   return `${principal.kind}:${principal.sub}`;
 }
 
-export function queriesRouter(
+export function queriesRoute(
   service: QueryService,
   repo: ReplayStore,
   options: { proofIds: ProofIdStore; now: () => Date; idempotencyTtlMs: number },
-): Router {
-  const router = Router();
-  router.post('/v1/queries', requirePrincipal('client', 'clerk'), async (req, res) => {
+): HotRoute {
+  const run: RequestHandler = async (req, res) => {
     const principal = principalOf(res)!;
     const body = req.body as QueryRequest;
     const key = req.get('idempotency-key');
@@ -62,6 +62,6 @@ export function queriesRouter(
       if (key) await repo.releaseIdempotencyKey(requester, key);
       throw err;
     }
-  });
-  return router;
+  };
+  return { method: 'post', path: '/v1/queries', handlers: [requirePrincipal('client', 'clerk'), run] };
 }
