@@ -4,7 +4,7 @@
  * month (see retention.ts); reads by entry id use its own index.
  */
 import type { Knex } from 'knex';
-import { preparedQuery } from '../db/prepared.js';
+import { numbered, preparedQuery } from '../db/prepared.js';
 import type { StatementGuard } from '../db/statement-guard.js';
 import type { Db } from './audit-db.js';
 
@@ -82,16 +82,17 @@ export async function insertEntries(
     col('createdAt'),
     col('embargoUntil'),
   ];
-  const raw = db.raw(guard ? insertEntriesSql(guard) : INSERT_ENTRIES, [
-    ...(guard?.bindings ?? []),
-    ...(guard?.alongside?.bindings ?? []),
-    ...columns,
-  ] as unknown as Knex.RawBinding[]);
+  const sql = guard ? insertEntriesSql(guard) : INSERT_ENTRIES;
+  const bindings = [...(guard?.bindings ?? []), ...(guard?.alongside?.bindings ?? []), ...columns];
   // Outside a caller's transaction (the query's one-statement commit) as a named prepared
   // statement: planning this statement cost as much PostgreSQL CPU as running it (~0.7 ms).
   const inserted = (db as Knex.Transaction).isTransaction
-    ? (await (raw as unknown as Promise<{ rows: { entry_id: number; digest: string }[] }>)).rows
-    : await preparedQuery<{ entry_id: number; digest: string }>(db, raw.toSQL().toNative());
+    ? (
+        await (db.raw(sql, bindings as Knex.RawBinding[]) as unknown as Promise<{
+          rows: { entry_id: number; digest: string }[];
+        }>)
+      ).rows
+    : await preparedQuery<{ entry_id: number; digest: string }>(db, numbered(sql, bindings));
   return inserted.map((r) => ({ entryId: r.entry_id, digestHex: r.digest }));
 }
 
