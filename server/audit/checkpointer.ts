@@ -17,7 +17,13 @@ import { consistencyProofFrom } from './proofs.js';
 import { assembleNote, formatCheckpoint, parseNote, signNote } from './note.js';
 import { toBase64 } from './bytes.js';
 import { claimSignedHead } from './signed-head.repo.js';
-import { insertCheckpoint, latestCheckpoint, latestHead, tryCheckpointLock } from './log-tree.repo.js';
+import {
+  insertCheckpoint,
+  latestCheckpoint,
+  latestHead,
+  publicationState,
+  tryCheckpointLock,
+} from './log-tree.repo.js';
 import { nodeHashes } from './proof-nodes.repo.js';
 import type { Witness } from './witness-client.js';
 
@@ -55,7 +61,23 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   let stopped = true;
   let inFlight = false;
 
+  /** When the next look is worth taking, set by the last look: ms from then. */
+  let nextLookMs = pollMs;
+
   async function publish(force = false): Promise<number | null> {
+    // A look that finds nothing due costs one statement; only a due checkpoint takes the lock and
+    // the transaction below, which decides again under the lock.
+    if (!force) {
+      const state = await publicationState(db);
+      const age = state.checkpointAt ? now().getTime() - state.checkpointAt.getTime() : Infinity;
+      const grew = state.checkpointSize === null || state.size > state.checkpointSize;
+      if (!(grew && age >= minInterval) && age < idleInterval) {
+        // Grown but too soon: nothing can be due before the interval has passed.
+        nextLookMs = grew ? Math.max(pollMs, minInterval - age) : pollMs;
+        return null;
+      }
+    }
+    nextLookMs = pollMs;
     return withTransaction(db, async (trx) => {
       if (!(await tryCheckpointLock(trx))) return null;
       const head = await latestHead(trx);
@@ -115,7 +137,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       .catch((err: unknown) => logger.error({ err }, 'audit checkpointer: publishing failed'))
       .finally(() => {
         inFlight = false;
-        if (!stopped) timer = setTimeout(tick, pollMs);
+        if (!stopped) timer = setTimeout(tick, nextLookMs);
       });
   };
 

@@ -162,6 +162,25 @@ export async function latestCheckpoint(db: Db): Promise<StoredCheckpoint | null>
   return row ? { size: row.size, root: bytes(row.root), note: row.note, createdAt: row.created_at } : null;
 }
 
+/**
+ * What a checkpointer needs to decide whether one is due, in one statement and no transaction:
+ * the tree head's size and the latest checkpoint's size and time.
+ */
+export async function publicationState(
+  db: Db,
+): Promise<{ size: number; checkpointSize: number | null; checkpointAt: Date | null }> {
+  const { rows } = await db.raw<{
+    rows: { size: number | null; checkpoint_size: number | null; checkpoint_at: Date | null }[];
+  }>(
+    `SELECT (SELECT size FROM tree_head ORDER BY size DESC LIMIT 1) AS size,
+            c.size AS checkpoint_size, c.created_at AS checkpoint_at
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT size, created_at FROM checkpoint ORDER BY id DESC LIMIT 1) AS c ON true`,
+  );
+  const row = rows[0]!;
+  return { size: row.size ?? 0, checkpointSize: row.checkpoint_size, checkpointAt: row.checkpoint_at };
+}
+
 export async function insertCheckpoint(
   db: Db,
   cp: { size: number; root: Uint8Array; note: string; cosignedBy: string[] },

@@ -170,6 +170,51 @@ describe('audit log: append, sequence, checkpoint', function () {
     expect(report).to.include({ ok: true, size: 30, checkpointsChecked: 1 });
   });
 
+  it('looks for a due checkpoint in one statement and takes the lock and transaction only when one is', async () => {
+    const { db, keys, service, sequencer } = await setup();
+    let clock = new Date();
+    const checkpointer = createCheckpointer({
+      db,
+      logger,
+      keys,
+      origin: ORIGIN,
+      now: () => clock,
+      minIntervalMs: 1000,
+    });
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) => statements.push(q.sql);
+    db.on('query', seen);
+    const look = async () => {
+      statements.length = 0;
+      const size = await checkpointer.publish();
+      return { size, statements: [...statements] };
+    };
+    try {
+      await service.append(entryFor(subjectOf('A')));
+      await sequencer.runOnce();
+      const first = await look();
+      expect(first.size).to.equal(1);
+      expect(first.statements.some((sql) => /pg_try_advisory_xact_lock/.test(sql))).to.equal(true);
+
+      const unchanged = await look();
+      expect(unchanged).to.deep.equal({ size: null, statements: [unchanged.statements[0]] });
+      expect(unchanged.statements[0]).to.match(/FROM tree_head/);
+
+      // Grown, but within the interval: still one statement, nothing published.
+      await service.append(entryFor(subjectOf('A')));
+      await sequencer.runOnce();
+      const tooSoon = await look();
+      expect(tooSoon.size).to.equal(null);
+      expect(tooSoon.statements).to.have.length(1);
+
+      // The database stamps the checkpoint; a clock past the interval makes the grown log due.
+      clock = new Date(Date.now() + 5_000);
+      expect((await look()).size).to.equal(2);
+    } finally {
+      db.removeListener('query', seen);
+    }
+  });
+
   it('elects one sequencer leader; the follower takes over when the leader stops', async () => {
     const { db, service } = await setup();
     const one = createSequencer({ db, logger, intervalMs: 20, batchSize: 100, retryMs: 50 });
