@@ -63,41 +63,55 @@ export async function headAt(db: Db, size: number): Promise<TreeHead | null> {
   };
 }
 
-/** Takes up to `limit` queued entries (oldest first) out of the queue, with their bodies. */
-export async function claimQueued(trx: Knex.Transaction, limit: number): Promise<QueuedEntry[]> {
+/**
+ * Takes up to `limit` queued entries (oldest first) out of the queue, with their bodies and, in the
+ * same statement, the latest link of each entry's subject chain (what the batch's links continue).
+ */
+export async function claimQueued(
+  trx: Knex.Transaction,
+  limit: number,
+): Promise<{ entries: QueuedEntry[]; heads: Map<string, { seq: number; index: number }> }> {
   const result = await trx.raw<{
-    rows: { entry_id: number; subject_key: string; body: string; created_at: Date }[];
+    rows: {
+      entry_id: number;
+      subject_key: string;
+      body: string;
+      created_at: Date;
+      head_seq: number | null;
+      head_idx: number | null;
+    }[];
   }>(
     `WITH claimed AS (
        DELETE FROM audit_queue WHERE entry_id IN (
          SELECT entry_id FROM audit_queue ORDER BY entry_id LIMIT ? FOR UPDATE SKIP LOCKED)
        RETURNING entry_id)
-     SELECT e.entry_id, e.subject_key, e.body, e.created_at
+     SELECT e.entry_id, e.subject_key, e.body, e.created_at, h.subject_seq AS head_seq, h.idx AS head_idx
      FROM audit_entry e JOIN claimed c ON c.entry_id = e.entry_id
+     LEFT JOIN LATERAL (
+       SELECT subject_seq, idx FROM subject_index s
+        WHERE s.subject_key = e.subject_key ORDER BY subject_seq DESC LIMIT 1) AS h ON true
      ORDER BY e.entry_id`,
     [limit],
   );
-  return result.rows.map((r) => ({
-    entryId: r.entry_id,
-    subjectKey: r.subject_key,
-    body: r.body,
-    createdAt: r.created_at,
-  }));
+  const heads = new Map<string, { seq: number; index: number }>();
+  for (const r of result.rows)
+    if (r.head_seq !== null) heads.set(r.subject_key, { seq: r.head_seq, index: Number(r.head_idx) });
+  return {
+    entries: result.rows.map((r) => ({
+      entryId: r.entry_id,
+      subjectKey: r.subject_key,
+      body: r.body,
+      createdAt: r.created_at,
+    })),
+    heads,
+  };
 }
 
-export async function subjectHeads(
-  trx: Knex.Transaction,
-  keys: string[],
-): Promise<Map<string, { seq: number; index: number }>> {
-  const result = await trx.raw<{ rows: { subject_key: string; subject_seq: number; idx: number }[] }>(
-    `SELECT DISTINCT ON (subject_key) subject_key, subject_seq, idx
-     FROM subject_index WHERE subject_key = ANY(?::text[])
-     ORDER BY subject_key, subject_seq DESC`,
-    [keys],
-  );
-  return new Map(result.rows.map((r) => [r.subject_key, { seq: r.subject_seq, index: r.idx }]));
-}
-
+/**
+ * A batch's leaves, subject links, tree nodes and new head in ONE statement (four round trips
+ * before). The subject index's references to log_leaf are checked at the end of the statement, when
+ * the leaves are in.
+ */
 export async function insertBatch(
   trx: Knex.Transaction,
   leaves: NewLeaf[],
@@ -105,41 +119,34 @@ export async function insertBatch(
   head: { size: number; root: Uint8Array; compactRange: Uint8Array },
 ): Promise<void> {
   await trx.raw(
-    `INSERT INTO log_leaf (idx, entry_id, entry_created_at, leaf_data, leaf_hash, salt)
-     SELECT i, e, c, decode(l, 'hex'), decode(h, 'hex'), decode(s, 'hex')
-     FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
-       AS t(i, e, c, l, h, s)`,
-    [
+    `WITH leaves AS (
+       INSERT INTO log_leaf (idx, entry_id, entry_created_at, leaf_data, leaf_hash, salt)
+       SELECT i, e, c, decode(l, 'hex'), decode(h, 'hex'), decode(s, 'hex')
+       FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
+         AS t(i, e, c, l, h, s)),
+     links AS (
+       INSERT INTO subject_index (subject_key, subject_seq, idx, prev_idx)
+       SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[])),
+     nodes AS (
+       INSERT INTO tree_node (level, idx, hash)
+       SELECT lv, i, decode(h, 'hex') FROM unnest(?::smallint[], ?::bigint[], ?::text[]) AS t(lv, i, h))
+     INSERT INTO tree_head (size, root, compact_range) VALUES (?, ?, ?)`,
+    arrays([
       leaves.map((l) => l.index),
       leaves.map((l) => l.entryId),
       leaves.map((l) => l.entryCreatedAt),
       leaves.map((l) => hex(l.leaf)),
       leaves.map((l) => hex(l.leafHash)),
       leaves.map((l) => hex(l.salt)),
-    ],
-  );
-  await trx.raw(
-    `INSERT INTO subject_index (subject_key, subject_seq, idx, prev_idx)
-     SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[])`,
-    arrays([
       leaves.map((l) => l.subjectKey),
       leaves.map((l) => l.subjectSeq),
       leaves.map((l) => l.index),
       leaves.map((l) => l.prevIndex),
-    ]),
+      nodes.map((n) => n.level),
+      nodes.map((n) => n.index),
+      nodes.map((n) => hex(n.hash)),
+    ]).concat([head.size, Buffer.from(head.root), Buffer.from(head.compactRange)]),
   );
-  if (nodes.length) {
-    await trx.raw(
-      `INSERT INTO tree_node (level, idx, hash)
-       SELECT lv, i, decode(h, 'hex') FROM unnest(?::smallint[], ?::bigint[], ?::text[]) AS t(lv, i, h)`,
-      [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => hex(n.hash))],
-    );
-  }
-  await trx('tree_head').insert({
-    size: head.size,
-    root: Buffer.from(head.root),
-    compact_range: Buffer.from(head.compactRange),
-  });
 }
 
 export async function queueLength(db: Db): Promise<number> {

@@ -17,7 +17,6 @@ import {
   fenceBatch,
   insertBatch,
   latestHead,
-  subjectHeads,
   type NewLeaf,
   type NewNode,
   type QueuedEntry,
@@ -76,11 +75,10 @@ export async function sequenceBatch(
   hooks: SequencerHooks = {},
 ): Promise<number> {
   await fenceBatch(trx);
-  const entries = await claimQueued(trx, limit);
+  const { entries, heads } = await claimQueued(trx, limit);
   if (entries.length === 0) return 0;
   const head = await latestHead(trx);
   const range = head ? CompactRange.fromBytes(head.size, head.compactRange) : new CompactRange();
-  const heads = await subjectHeads(trx, [...new Set(entries.map((e) => e.subjectKey))]);
   const batch = buildBatch(range, entries, heads);
   await insertBatch(trx, batch.leaves, batch.nodes, batch.head);
   await hooks.beforeCommit?.(batch);
