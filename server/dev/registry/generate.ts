@@ -115,10 +115,17 @@ export function subjectIdentifier(recordType: RecordType, subject: SyntheticSubj
   }
 }
 
+// A request asks for one subject's life twice (holdsRecord while resolving, then generateRecord);
+// a life is a pure function of (index, seed), so the last one is kept.
+let lastLife: { index: number; seed: number; life: Life } | undefined;
+
 /** The life of the subject person, or of a corporation's representative. */
 export function lifeOfSubject(subject: SyntheticSubject): Life {
   const index = subject.kind === 'person' ? subject.index : subject.representativeIndex;
-  return lifeOf(index, subject.seed, (c) => incorporationDay(c, subject.seed));
+  if (lastLife?.index === index && lastLife.seed === subject.seed) return lastLife.life;
+  const life = lifeOf(index, subject.seed, (c) => incorporationDay(c, subject.seed));
+  lastLife = { index, seed: subject.seed, life };
+  return life;
 }
 
 /**
