@@ -205,6 +205,15 @@ export function createConsentsRepo(db: Knex) {
       });
     },
 
+    /** Whether any delivery is due: one statement, no lock (the outbox's look before it claims). */
+    async anyDueDelivery(now: Date): Promise<boolean> {
+      const row = (await db('consent_webhook_delivery')
+        .where('status', 'pending')
+        .andWhere('next_attempt_at', '<=', now)
+        .first(db.raw('1 AS due'))) as { due: number } | undefined;
+      return row !== undefined;
+    },
+
     /** Due deliveries, locked (SKIP LOCKED) so several instances never send the same one twice at once. */
     async claimDueDeliveries(now: Date, limit: number, trx: Transaction): Promise<Delivery[]> {
       const rows = (await q(trx)('consent_webhook_delivery')

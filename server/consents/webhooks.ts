@@ -53,7 +53,7 @@ export async function signWebhook(
 }
 
 export interface OutboxOptions {
-  repo: Pick<ConsentsRepo, 'transaction' | 'claimDueDeliveries' | 'markDelivery'>;
+  repo: Pick<ConsentsRepo, 'transaction' | 'anyDueDelivery' | 'claimDueDeliveries' | 'markDelivery'>;
   keys: KeyStore;
   issuer: string;
   logger: Logger;
@@ -126,6 +126,8 @@ export function createWebhookOutbox(options: OutboxOptions): WebhookOutbox {
   }
 
   async function drainOnce(): Promise<number> {
+    // Most looks find nothing: one statement, not a transaction around an empty claim.
+    if (!(await options.repo.anyDueDelivery(now()))) return 0;
     // Claim and send inside one transaction: the row lock keeps other instances off it meanwhile.
     return options.repo.transaction(async (trx) => {
       const due = await options.repo.claimDueDeliveries(now(), batchSize, trx);

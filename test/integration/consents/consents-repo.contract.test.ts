@@ -126,6 +126,8 @@ function consentsRepoContract(name: string, setUp: () => Promise<Subject>): void
       await repo.enqueueDelivery({ ...delivery, payload: { n: 1 }, at: at(-2) });
       await repo.enqueueDelivery({ ...delivery, payload: { n: 2 }, at: at(-1) });
       await repo.enqueueDelivery({ ...delivery, payload: { n: 3 }, at: at(5) });
+      expect(await repo.anyDueDelivery(at(-2))).to.equal(true);
+      expect(await repo.anyDueDelivery(new Date(0))).to.equal(false);
       const due = await repo.transaction((trx) => repo.claimDueDeliveries(at(0), 10, trx));
       const mine = due.filter((d) => d.consentId === record.id);
       expect(mine.map((d) => d.payload)).to.deep.equal([{ n: 1 }, { n: 2 }]);

@@ -150,6 +150,10 @@ export function createFakeConsentsRepo(): FakeConsentsRepo {
       });
     },
 
+    async anyDueDelivery(now: Date): Promise<boolean> {
+      return state.deliveries.some((d) => d.status === 'pending' && d.nextAttemptAt <= now);
+    },
+
     async claimDueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
       return state.deliveries
         .filter((d) => d.status === 'pending' && d.nextAttemptAt <= now)
