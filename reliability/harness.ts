@@ -29,7 +29,10 @@ import { Load } from '../test/faults/closed-loop.js';
 import { startFaultProxy, type FaultProxy } from '../test/faults/fault-proxy.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../test/faults/postgres.js';
 import { FAULTS } from './checks/faults.js';
-import { L3, LOAD, measureCapacity, type LoadContext, type RigCheck } from './checks/load.js';
+import { L1, L4, L5, L6, measureCapacity, type LoadContext, type RigCheck } from './checks/load.js';
+import { L3 } from './checks/noisy-neighbour.js';
+import { L2 } from './checks/overload.js';
+import { startFrontProxy, type FrontProxy } from './front-proxy.js';
 import { gatewayTarget } from './gateway-target.js';
 import { QUICK_CHECKS } from './quick.js';
 import { ordered, table, writeResults } from './report.js';
@@ -53,6 +56,7 @@ const MAX_S = Number(process.env.RELIABILITY_MAX_S ?? 1200);
 
 const children: Child[] = [];
 const proxies: FaultProxy[] = [];
+const fronts: FrontProxy[] = [];
 let pg: ThrowawayPostgres | undefined;
 let idp: DevIdentityProvider | undefined;
 let db: Knex | undefined;
@@ -63,6 +67,7 @@ async function cleanup(): Promise<void> {
   stopping = true;
   for (const child of [...children].reverse()) await child.stop('SIGTERM', 15_000).catch(() => undefined);
   for (const p of proxies) await p.close().catch(() => undefined);
+  for (const f of fronts) await f.stop().catch(() => undefined);
   await idp?.stop().catch(() => undefined);
   await db?.destroy().catch(() => undefined);
   pg?.stop();
@@ -249,6 +254,11 @@ async function main(): Promise<number> {
       makeItems({ db: () => db!, clients: target.clients, root, work, target, keyStoreDir }, count),
     closedLoop: (items, concurrency) => new Load(url, target.clients, items, concurrency),
     fixedLoad: (spec) => runLoadProcess(root, work, url, target.clients, spec),
+    startFrontProxy: async () => {
+      const front = await startFrontProxy({ work, gatewayPort: port, workers: rig.workers().length });
+      if ('url' in front) fronts.push(front);
+      return front;
+    },
     scale,
     log,
   };
@@ -281,7 +291,7 @@ async function main(): Promise<number> {
     ctx.capacity = await measureCapacity(rig);
     log(`capacity (closed loop, 16 connections, 6 s): ${ctx.capacity} queries/s`);
   }
-  await runRigChecks(LOAD, rig, ctx, results);
+  await runRigChecks([L1, L2, L4, L5, L6], rig, ctx, results);
   await runRigChecks(FAULTS, rig, ctx, results);
   for (const id of ['B', 'A', 'I', 'L', 'F'].flatMap((g) =>
     Array.from({ length: 10 }, (_, i) => `${g}${i + 1}`),
@@ -296,9 +306,10 @@ async function main(): Promise<number> {
   const wallSeconds = (Date.now() - started) / 1000;
   const sha = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim();
   process.stdout.write(`\n${table(results)}\n\n`);
+  // A run of a few checks (--only) is someone looking closer: every row's notes, not only failures'.
   for (const r of ordered(results))
-    if (r.status !== 'pass')
-      process.stdout.write(`${r.id} ${r.status}: ${r.notes.slice(0, 6).join(' | ')}\n`);
+    if (r.status !== 'pass' || only)
+      process.stdout.write(`${r.id} ${r.status}: ${r.notes.slice(0, only ? undefined : 6).join(' | ')}\n`);
   const missingTotal = Object.values(ctx.missing).reduce((a, b) => a + b, 0);
   const file = only
     ? '(RELIABILITY_ONLY: not recorded)'

@@ -51,10 +51,15 @@ const isShed = (status: number) => status === 429 || status === 503;
 
 export interface SplitLoadSpec extends LoadSpec {
   /**
-   * Open this many connections (GET /healthz on each) before the clock starts, as the connection
-   * pool of a reverse proxy in front of the gateway would hold them (L2).
+   * Open this many connections (GET /healthz on each) before the clock starts, so that the
+   * generator's own cold start (connects, first requests on its loop) is not timed (L2).
    */
   warmConnections?: number;
+  /**
+   * Connect here rather than to `url` (L2: HAProxy's front), as a client whose name for the public
+   * address resolves to the proxy: DPoP proofs and Host still name `url`, the gateway's PUBLIC_URL.
+   */
+  connectTo?: string;
 }
 
 interface Answer {
@@ -67,16 +72,18 @@ interface Answer {
 /**
  * bench/open-loop.ts's fixed arrival rate (request k due at start + k / rate, sent then whatever
  * the earlier ones did, its latency from when it was due; dropped beyond `maxInFlight` open), with
- * each answer kept whole and an agent that can be warmed first.
+ * each answer kept whole, an agent that can be warmed first and a connect address apart from the
+ * URL the proofs name.
  */
 async function openLoop(
   spec: SplitLoadSpec,
   next: () => OpenLoopRequest,
   onBody: (a: Answer, body: string, requestId: string | undefined) => void,
 ) {
-  const target = new URL(spec.url);
+  const target = new URL(spec.connectTo ?? spec.url);
+  const host = new URL(spec.url).host;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
-  const send = (r: OpenLoopRequest, due: number, answers: Answer[] | undefined) =>
+  const send = (r: OpenLoopRequest, due: number, answers: Answer[]) =>
     new Promise<void>((resolve) => {
       const sent = performance.now();
       const req = request(
@@ -86,7 +93,11 @@ async function openLoop(
           port: target.port,
           method: r.method,
           path: r.path,
-          headers: r.body ? { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) } : r.headers,
+          headers: {
+            ...r.headers,
+            host,
+            ...(r.body ? { 'content-length': String(Buffer.byteLength(r.body)) } : {}),
+          },
           timeout: 10_000,
         },
         (res) => {
@@ -94,7 +105,7 @@ async function openLoop(
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const a = { status: res.statusCode ?? 0, due, sent, done: performance.now() };
-            answers?.push(a);
+            answers.push(a);
             onBody(
               a,
               Buffer.concat(chunks).toString('utf8'),
@@ -123,7 +134,7 @@ async function openLoop(
   if (spec.warmConnections)
     await Promise.all(
       Array.from({ length: spec.warmConnections }, () =>
-        send({ method: 'GET', path: '/healthz', headers: {} }, performance.now(), undefined),
+        send({ method: 'GET', path: '/healthz', headers: {} }, performance.now(), []),
       ),
     );
   errors = 0;

@@ -13,6 +13,7 @@ import type { DevIdentityProvider } from '../server/dev/identity-provider.js';
 import { Load, type Item } from '../test/faults/closed-loop.js';
 import type { FaultProxy } from '../test/faults/fault-proxy.js';
 import type { ThrowawayPostgres } from '../test/faults/postgres.js';
+import type { FrontProxy } from './front-proxy.js';
 import type { ApiClient } from './gateway-target.js';
 import type { SplitLoadResult, SplitLoadSpec } from './load-split.js';
 import type { Target } from './types.js';
@@ -45,6 +46,8 @@ export interface Rig {
   closedLoop(items: Item[], concurrency?: number): Load;
   /** reliability/load-split.ts in its own process (fixed arrival rate, latency by status, when `rate` is set). */
   fixedLoad(spec: {
+    /** Connect here instead (HAProxy's front); proofs and Host still name the gateway's URL. */
+    connectTo?: string;
     rate?: number;
     durationSec: number;
     connections: number;
@@ -52,6 +55,8 @@ export interface Rig {
     /** Open this many connections before the clock starts (load-split.ts). */
     warmConnections?: number;
   }): Promise<{ result: SplitLoadResult; ids: string[] }>;
+  /** HAProxy in front of the gateway (reliability/front-proxy.ts), or why not; stopped by the caller, or at the end of the run. */
+  startFrontProxy(): Promise<FrontProxy | { missing: string }>;
   /** Scale factor for the soak (RELIABILITY_SOAK_S) and the rates, printed in the rows. */
   scale: { soakSec: number; l1Sec: number };
   log(line: string): void;
@@ -85,7 +90,14 @@ export function runLoadProcess(
   work: string,
   url: string,
   clients: ApiClient[],
-  spec: { rate?: number; durationSec: number; connections: number; items: Item[]; warmConnections?: number },
+  spec: {
+    connectTo?: string;
+    rate?: number;
+    durationSec: number;
+    connections: number;
+    items: Item[];
+    warmConnections?: number;
+  },
 ): Promise<{ result: SplitLoadResult; ids: string[] }> {
   const n = specCounter++;
   const specFile = join(work, `load-${n}.json`);
@@ -97,6 +109,7 @@ export function runLoadProcess(
     durationSec: spec.durationSec,
     ...(spec.rate ? { overallRate: spec.rate } : {}),
     ...(spec.warmConnections ? { warmConnections: spec.warmConnections } : {}),
+    ...(spec.connectTo ? { connectTo: spec.connectTo } : {}),
     clients: clients.map((c) => ({ accessToken: c.accessToken, dpopJwk: c.dpopJwk })),
     items: spec.items,
     purpose: 'loan.mortgage-screening',

@@ -23,6 +23,12 @@ import { childPids, freePort, sleep } from '../../bench/lib/procs.js';
 import { renderFile } from './templates.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+/**
+ * haproxy.cfg's HAPROXY_GATEWAY_MAXCONN for a gateway server of one process (one core): the closed
+ * loop that measures capacity (`npm run bench`, reliability L2) keeps two cores busy with 16 queries
+ * in flight, 8 a process; more would only queue inside the gateway, where nothing refuses them fast.
+ */
+export const GATEWAY_MAXCONN_PER_PROCESS = 8;
 const HOST = '127.0.0.1';
 
 export interface Proc {
@@ -221,6 +227,7 @@ export class HaCluster {
       HAPROXY_WRITE_PORT: this.writePort,
       HAPROXY_READ_PORT: this.readPort,
       HAPROXY_GATEWAY_PORT: this.gatewayPort,
+      HAPROXY_GATEWAY_MAXCONN: GATEWAY_MAXCONN_PER_PROCESS,
       HAPROXY_PG_SERVERS: this.nodes
         .map((n) => `    server ${n.name} ${HOST}:${n.pgPort} maxconn 45 check port ${n.restPort}`)
         .join('\n'),

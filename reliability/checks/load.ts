@@ -1,8 +1,8 @@
 /**
- * L1–L6 (reliability.md §5.1) on the production-like cluster, scaled to this machine: the rate is
+ * L1, L4–L6 (reliability.md §5.1) on the production-like cluster, scaled to this machine: the rate is
  * a share of the capacity measured at the start of the run (printed in every row), the soak is
  * RELIABILITY_SOAK_S long. After every run the I1 cross-check: answers with data ⊆ committed
- * `released` entries.
+ * `released` entries. L2 is in overload.ts (through HAProxy), L3 in noisy-neighbour.ts.
  */
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -33,7 +33,7 @@ export interface LoadContext {
   missing: Record<string, number>;
 }
 
-const fivexx = (codes: Record<string, number>) =>
+export const fivexx = (codes: Record<string, number>) =>
   Object.entries(codes)
     .filter(([s]) => s.startsWith('5'))
     .reduce((n, [, c]) => n + c, 0);
@@ -45,9 +45,6 @@ function fds(pid: number): number {
     return -1;
   }
 }
-
-const countStatuses = (v: { status: number }[]) =>
-  v.reduce<Record<number, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
 
 const loadAverage = () =>
   loadavg()
@@ -121,87 +118,6 @@ export const L1: RigCheck = {
         'weakened: p99 ≤ max(250 ms, 2 × the floor p99): the machine (2 cores) is shared with other engineers’ jobs, which slow even one query at a time; the bound follows what this run could do unloaded, so queueing (the thing L1 tests) is what must stay small',
         `scaled: ${rate} req/s (half the measured capacity ${ctx.capacity}/s; §5 asks 300/s) for ${seconds} s after a 3 s warm-up (RELIABILITY_RATE, RELIABILITY_L1_S); bank queries only (one record each)`,
         `statuses ${JSON.stringify(result.statusCodes)}; dropped ${result.dropped ?? 0}`,
-      ],
-    );
-  },
-};
-
-export const L2: RigCheck = {
-  id: 'L2',
-  title: 'overload ramp to 3× capacity',
-  async run(rig, ctx) {
-    // Measured again now that L1 has warmed the gateway: 3× a cold figure was no overload at all.
-    const capacity = Math.max(ctx.capacity, await measureCapacity(rig));
-    const rate = capacity * 3;
-    const seconds = 10;
-    let peak = 0;
-    const sampler = setInterval(() => {
-      for (const pid of rig.workers()) peak = Math.max(peak, rssMb(pid)?.rss ?? 0);
-    }, 250);
-    const { result, ids } = await rig.fixedLoad({
-      rate,
-      durationSec: seconds,
-      connections: 100,
-      items: await rig.items(Math.ceil((rate * seconds) / 3) + 100),
-      // Behind its reverse proxy the gateway sees a pool of kept connections, not a storm of new
-      // ones: with 100 opened in the ramp's first second (node:cluster's primary accepts each and
-      // hands it to a worker), that second alone made the p99s (accepted 1.1–1.8 s, shed 0.5–1.3 s).
-      warmConnections: 100,
-    });
-    clearInterval(sampler);
-    const ended = Date.now();
-    // Back to baseline: one-second probes at the L1 rate until p99 is within 1.5× L1's.
-    const base = ctx.l1?.p99 ?? 250;
-    let recoveredMs = -1;
-    while (Date.now() - ended < 15_000) {
-      const { result: probe } = await rig.fixedLoad({
-        rate: ctx.l1?.rate ?? 10,
-        durationSec: 1,
-        connections: 16,
-        items: await rig.items(ctx.l1?.rate ?? 10),
-      });
-      if (probe.latencyMs.p99 <= Math.max(base * 1.5, 250) && fivexx(probe.statusCodes) === 0) {
-        recoveredMs = Date.now() - ended;
-        break;
-      }
-    }
-    await sleep(1000);
-    const missing = await missingReleased(rig.db(), ids);
-    ctx.missing.L2 = missing;
-    const metrics = await call(rig.target, 'anonymous', 'GET', '/metrics');
-    const lag =
-      Number(/nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e-]+)/.exec(metrics.text)?.[1] ?? NaN) *
-      1000;
-    const shed = (result.statusCodes['429'] ?? 0) + (result.statusCodes['503'] ?? 0);
-    const other5 = fivexx(result.statusCodes) - (result.statusCodes['503'] ?? 0);
-    const bad: string[] = [];
-    if (shed === 0) bad.push('nothing was shed (no 429 or 503): the excess queued');
-    const accepted = result.split?.accepted;
-    const shedSpread = result.split?.shed;
-    if (!accepted || !shedSpread) bad.push('the load generator did not split accepted from shed answers');
-    if (accepted && accepted.p99 > 1000) bad.push(`accepted p99 ${accepted.p99} ms > 1 s`);
-    if (shedSpread && shedSpread.count && shedSpread.p99 > 100)
-      bad.push(`shed answers p99 ${shedSpread.p99} ms > 100 ms (refused, but not at once)`);
-    if (other5) bad.push(`${other5} 5xx other than 503`);
-    const refused = Object.entries(result.statusCodes)
-      .filter(([code]) => code.startsWith('4') && code !== '429')
-      .reduce((n, [, c]) => n + c, 0);
-    if (refused) bad.push(`${refused} answers 4xx other than 429 (credentials or consents gone stale?)`);
-    if (peak > 512) bad.push(`worker RSS ${round(peak)} MB ≥ 512 MB`);
-    if (lag > 200) bad.push(`event-loop delay p99 ${round(lag)} ms`);
-    if (recoveredMs < 0 || recoveredMs > 10_000)
-      bad.push(`p99 back to baseline after ${recoveredMs < 0 ? 'more than 15 s' : `${recoveredMs} ms`}`);
-    if (missing) bad.push(`${missing} answers with data lack a committed entry`);
-    return verdict(
-      bad.length === 0,
-      `${rate}/s offered: ${round(result.rps)}/s answered, accepted ${accepted?.count ?? '?'} p99 ${accepted?.p99 ?? '?'} ms, shed ${shed} p99 ${shedSpread?.p99 ?? '?'} ms, RSS ${round(peak)} MB, loop p99 ${round(lag)} ms, back in ${recoveredMs} ms, missing ${missing}`,
-      [
-        ...bad,
-        `capacity measured again before the ramp: ${capacity}/s (at the start of the phase ${ctx.capacity}/s)`,
-        `shed answers: p50 ${shedSpread?.p50 ?? '?'} ms, p99 ${shedSpread?.p99 ?? '?'} ms from when due; from when sent p50 ${result.split?.shedFromSend.p50 ?? '?'} ms, p99 ${result.split?.shedFromSend.p99 ?? '?'} ms; accepted p50 ${accepted?.p50 ?? '?'} ms; the generator's own event-loop delay p99 ${result.generatorLoopMs?.p99 ?? '?'} ms, max ${result.generatorLoopMs?.max ?? '?'} ms`,
-        'weakened: the generator opens its 100 connections before the ramp (a reverse proxy’s kept pool): the connection storm of a cold start is not what L2 measures',
-        `scaled: 10 s ramp (§5: 30 s); statuses ${JSON.stringify(result.statusCodes)}; dropped by the generator ${result.dropped ?? 0}; all answers p99 ${result.latencyMs.p99} ms`,
-        `by second of the ramp (accepted, their p99 ms; shed, their p99 ms): ${(result.perSecond ?? []).map((b) => `${b.second}: ${b.accepted} ${b.acceptedP99}; ${b.shed} ${b.shedP99}`).join(' | ')}`,
       ],
     );
   },
@@ -419,98 +335,6 @@ export const L6: RigCheck = {
       [
         ...bad,
         'pages at the contract maximum (limit=100) of the citizen access log (with proofs) and the auditor view, consent requests with long fields, 8 loops for 10 s',
-      ],
-    );
-  },
-};
-
-export const LOAD: RigCheck[] = [L1, L2, L4, L5, L6];
-
-/** One bank query as rig client `c` with a consent item; status, time and Retry-After. */
-async function clientQuery(rig: Rig, c: number, item: { rrn: string; consentToken: string }) {
-  const { dpopProof } = await import('../gateway-target.js');
-  const client = rig.clients[c]!;
-  const url = `${rig.target.url}/v1/queries`;
-  const started = performance.now();
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `DPoP ${client.accessToken}`,
-      dpop: await dpopProof(client, 'POST', url),
-    },
-    body: JSON.stringify({
-      purpose: 'loan.mortgage-screening',
-      subject: { scheme: 'rrn', id: item.rrn },
-      mode: 'full',
-      records: [{ recordType: 'resident.registration-abstract' }],
-      consent: { token: item.consentToken },
-    }),
-  });
-  await res.arrayBuffer();
-  return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
-}
-
-export const L3: RigCheck = {
-  id: 'L3',
-  title: 'noisy neighbour',
-  async run(rig) {
-    const quota = rig.target.queryRateLimitPerMinute;
-    const items = await rig.items(200);
-    const xs = items.filter((i) => i.client === 0);
-    const ys = items.filter((i) => i.client === 1);
-    const perSecond = (quota / 60) * 10;
-    let yi = 0;
-    const yRun = async (seconds: number) => {
-      const out: { status: number; ms: number }[] = [];
-      for (let i = 0; i < seconds * 2; i++) {
-        out.push(await clientQuery(rig, 1, ys[Math.floor(yi++ / 3) % ys.length]!));
-        await sleep(500);
-      }
-      return out;
-    };
-    // Three rounds of Y alone then Y beside X, 4 s each: other engineers' jobs on this machine come
-    // and go, and interleaving gives both arms the same share of them.
-    const solo: { status: number; ms: number }[] = [];
-    const together: { status: number; ms: number }[] = [];
-    const xOut: { status: number; ms: number; retryAfter: string | null }[] = [];
-    let xi = 0;
-    const pending: Promise<void>[] = [];
-    for (let round = 0; round < 3; round++) {
-      solo.push(...(await yRun(4)));
-      const x = setInterval(() => {
-        pending.push(
-          clientQuery(rig, 0, xs[Math.floor(xi++ / 3) % xs.length]!).then((a) => void xOut.push(a)),
-        );
-      }, 1000 / perSecond);
-      together.push(...(await yRun(4)));
-      clearInterval(x);
-      await Promise.all(pending);
-    }
-    // Nearest-rank p95: with 24 answers per arm a p99 is the single slowest one.
-    const p95 = (v: { ms: number }[]) => {
-      const sorted = v.map((a) => a.ms).sort((a, b) => a - b);
-      return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
-    };
-    const x429 = xOut.filter((a) => a.status === 429);
-    const y429 = together.filter((a) => a.status === 429).length;
-    const bad: string[] = [];
-    if (!x429.length) bad.push(`X at ${round(perSecond)}/s (10× its quota) got no 429`);
-    if (x429.some((a) => !a.retryAfter)) bad.push('a 429 without Retry-After');
-    if (y429) bad.push(`Y got ${y429} × 429`);
-    const yOther = together.filter((a) => a.status !== 200 && a.status !== 429).length;
-    if (yOther) bad.push(`Y got ${yOther} answers other than 200 beside X (shed by X's load?)`);
-    const ratio = p95(together) / p95(solo);
-    if (ratio > 1.5)
-      bad.push(`Y p95 ${round(p95(together))} ms vs solo ${round(p95(solo))} ms (${round(ratio, 2)}×)`);
-    return verdict(
-      bad.length === 0,
-      `X ${xOut.length} sent, ${x429.length} × 429; Y 0×429: ${y429 === 0}, p95 ${round(p95(together))} vs solo ${round(p95(solo))} ms (${round(ratio, 2)}×)`,
-      [
-        ...bad,
-        `X statuses ${JSON.stringify(countStatuses(xOut))}; Y alone ${JSON.stringify(countStatuses(solo))}, beside X ${JSON.stringify(countStatuses(together))}`,
-        `quota ${quota}/min per client (QUERY_RATE_LIMIT_PER_MINUTE in the quick phase); X ran after A10 had spent client 1's window; Y at 2/s (under its quota of ${round(quota / 60, 1)}/s), ${solo.length} answers alone and ${together.length} beside X, three interleaved rounds`,
-        'weakened: p95 in place of p99 (nearest rank): a p99 of 24 answers is the slowest one, decided by whichever neighbour job stalled the machine then',
       ],
     );
   },

@@ -13,7 +13,7 @@ export interface Answer {
   data: boolean;
   /** A 503 answered by a gateway as application/problem+json with Retry-After. */
   failClosed: boolean;
-  /** Answered as application/problem+json (by a gateway, not by HAProxy). */
+  /** Answered as application/problem+json by a gateway (with its X-Request-Id), not by HAProxy. */
   problem: boolean;
   error?: string;
   /** Sent and answered (ms since epoch). */
@@ -78,7 +78,11 @@ export class Load {
         // not JSON (a proxy's own error page): no data
       }
       const data = res.ok && (body.records ?? []).some((r) => r.outcome === 'released');
-      const problem = (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
+      // HAProxy answers its own 503s as problem+json too (deploy/ha/haproxy.cfg); only a gateway's
+      // answers carry its X-Request-Id.
+      const problem =
+        (res.headers.get('content-type') ?? '').startsWith('application/problem+json') &&
+        res.headers.has('x-request-id');
       return {
         status: res.status,
         requestId: body.queryId ?? res.headers.get('x-request-id') ?? undefined,

@@ -176,8 +176,9 @@ export async function runHaFaults(
       const holder = await retry('sequencer holder', () => sequencerHolder(url));
       const leader = await cluster.leader();
 
-      // HAProxy's own refusals (a gateway died mid-request, none ready) are not problem+json; a
-      // refused connection is status 0. Every other refusal must be the gateway's fail-closed 503.
+      // HAProxy's own refusals (a gateway died mid-request, none ready, no place free) carry no
+      // X-Request-Id; a refused connection is status 0. Every other refusal must be the gateway's
+      // fail-closed 503.
       const byProxy = (a: Answer) =>
         a.status === 0 || a.status === 502 || a.status === 504 || (a.status === 503 && !a.problem);
       const gatewayRefusals = answers.filter((a) => a.status >= 400 && !a.failClosed && !byProxy(a));
