@@ -41,7 +41,12 @@ function cliScenario(setup: () => Promise<{ env: Record<string, string>; server:
       expect(line).to.match(/^consent-token\s+\S+\s+ES256\s+overlap until \d{4}-\d\d-\d\dT/);
 
       expect(keysCli(env, 'retire').out).to.equal('nothing to retire\n');
-      expect(keysCli(env, 'retire', 'consent-token', '--kid', old).out).to.equal(`retired ${old}\n`);
+      // The whole result, so a failure shows the CLI's stderr and exit code too (empty stdout once in CI).
+      expect(keysCli(env, 'retire', 'consent-token', '--kid', old)).to.deep.equal({
+        code: 0,
+        out: `retired ${old}\n`,
+        err: '',
+      });
       await server.reload();
       expect(server.publicJwks().keys.map((k) => k.kid)).to.not.include(old);
 
