@@ -65,20 +65,26 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   const edge = edgeSteps(deps);
-  // Hot routes first: each runs the same edge steps (the same instances, so one load shedder and one
-  // contract validator) in the same order, without walking the page, docs and health routers every
-  // request would otherwise pass. Their failures go down the one error chain below, as any route's.
+  // Every request passes these first, in this order. Overload: the shedder refuses the excess with a
+  // 503 before any parsing, authentication or database work (reliability L2).
+  const front = [
+    edge.requestId,
+    edge.draining,
+    edge.httpLogger,
+    edge.metrics,
+    edge.helmet,
+    edge.shedding,
+    edge.json,
+    edge.urlencoded,
+    edge.inputRule,
+  ];
+  // Hot routes first: the same steps (the same instances, so one load shedder and one contract
+  // validator) in the same order, without walking the page, docs and health routers every request
+  // would otherwise pass. Their failures go down the one error chain below, as any route's.
   for (const route of deps.hotRoutes ?? []) {
     app[route.method](
       route.path,
-      edge.requestId,
-      edge.draining,
-      edge.metrics,
-      edge.helmet,
-      edge.shedding,
-      edge.json,
-      edge.urlencoded,
-      edge.inputRule,
+      ...front,
       edge.sameOrigin,
       deps.authenticate,
       ...edge.validator,
@@ -86,16 +92,7 @@ export function createApp(deps: AppDeps): Express {
     );
   }
 
-  app.use(edge.requestId);
-  app.use(edge.draining);
-  app.use(edge.httpLogger);
-  app.use(edge.metrics);
-  app.use(edge.helmet);
-  // Overload: the excess gets 503 before any parsing, authentication or database work (reliability L2).
-  app.use(edge.shedding);
-  app.use(edge.json);
-  app.use(edge.urlencoded);
-  app.use(edge.inputRule);
+  app.use(front);
   for (const step of deps.errorSteps?.early ?? []) app.use(step);
 
   app.use(docsRouter());

@@ -64,14 +64,25 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   /** When the next look is worth taking, set by the last look: ms from then. */
   let nextLookMs = pollMs;
 
+  /** A checkpoint is due when the log grew and the interval has passed, or when the last one is old. */
+  const isDue = (size: number, last: { size: number; at: Date } | null) => {
+    const age = last ? now().getTime() - last.at.getTime() : Infinity;
+    const grew = !last || size > last.size;
+    return { due: (grew && age >= minInterval) || age >= idleInterval, grew, age };
+  };
+
   async function publish(force = false): Promise<number | null> {
     // A look that finds nothing due costs one statement; only a due checkpoint takes the lock and
     // the transaction below, which decides again under the lock.
     if (!force) {
       const state = await publicationState(db);
-      const age = state.checkpointAt ? now().getTime() - state.checkpointAt.getTime() : Infinity;
-      const grew = state.checkpointSize === null || state.size > state.checkpointSize;
-      if (!(grew && age >= minInterval) && age < idleInterval) {
+      const { due, grew, age } = isDue(
+        state.size,
+        state.checkpointAt && state.checkpointSize !== null
+          ? { size: state.checkpointSize, at: state.checkpointAt }
+          : null,
+      );
+      if (!due) {
         // Grown but too soon: nothing can be due before the interval has passed.
         nextLookMs = grew ? Math.max(pollMs, minInterval - age) : pollMs;
         return null;
@@ -84,9 +95,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       const last = await latestCheckpoint(trx);
       const size = head?.size ?? 0;
       const root = head?.root ?? EMPTY_ROOT;
-      const age = last ? now().getTime() - last.createdAt.getTime() : Infinity;
-      const grew = !last || size > last.size;
-      if (!force && !(grew && age >= minInterval) && age < idleInterval) return null;
+      if (!force && !isDue(size, last && { size: last.size, at: last.createdAt }).due) return null;
       if (last && size < last.size) throw new Error(`tree head ${size} is behind checkpoint ${last.size}`);
       const claim = await claimSignedHead(trx, origin, size, root);
       if (!claim.ok) {
