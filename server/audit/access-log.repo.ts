@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { preparedQuery } from '../db/prepared.js';
 import { bytes, type Db } from './audit-db.js';
-import type { AccessLogFilters, AccessLogRow } from './audit.types.js';
+import { TILE_HEIGHT, type AccessLogFilters, type AccessLogRow } from './audit.types.js';
 
 function accessLogQuery(db: Db, subjectKey: string, filters: AccessLogFilters, visibleAt: Date) {
   const q = db('subject_index as si')
@@ -70,9 +70,39 @@ export async function accessLog(
 }
 
 /**
+ * Each entry's siblings in the two lowest tiers of the tree (levels 0 to 2·TILE_HEIGHT − 1): the
+ * other leaf of its pair from log_leaf, the rest from the entry's own tier-0 and tier-1 tiles
+ * (index-only scans of tree_node_by_tile, migration 071). They are the proof nodes no two of a
+ * citizen's entries share, so no per-process cache can hold them; read here, they spare the page a
+ * second statement. A sibling that is not yet a complete subtree is absent (the proof's right edge
+ * comes from the node fetch). Stored nodes never change, so any size's proof may use them.
+ */
+const LOW_SIBLINGS = `LEFT JOIN LATERAL (
+       SELECT array_agg(s.level ORDER BY s.level) AS low_levels, array_agg(s.hash ORDER BY s.level) AS low_hashes
+       FROM (
+         SELECT 0 AS level, l2.leaf_hash AS hash FROM log_leaf l2 WHERE l2.idx = page.idx # 1
+         UNION ALL
+         SELECT n.level, n.hash FROM tree_node n
+         WHERE n.level / ${TILE_HEIGHT} = 0 AND ((n.idx << (n.level % ${TILE_HEIGHT})) >> ${TILE_HEIGHT}) = page.idx >> ${TILE_HEIGHT}
+           AND n.idx = (page.idx >> n.level) # 1
+         UNION ALL
+         SELECT n.level, n.hash FROM tree_node n
+         WHERE n.level / ${TILE_HEIGHT} = 1 AND ((n.idx << (n.level % ${TILE_HEIGHT})) >> ${TILE_HEIGHT}) = page.idx >> ${2 * TILE_HEIGHT}
+           AND n.idx = (page.idx >> n.level) # 1
+       ) s
+     ) low ON page.idx IS NOT NULL`;
+
+/** The sibling of `index`'s subtree at `level`: its index at that level with the last bit flipped. */
+function siblingAt(index: number, level: number): number {
+  const own = Math.floor(index / 2 ** level);
+  return own % 2 === 0 ? own + 1 : own - 1;
+}
+
+/**
  * What a citizen's history page shows, in one statement (one round trip, one snapshot): the latest
- * checkpoint, a page of the subject's entries and how many of them still wait for the sequencer.
- * The checkpoint and count ride on every row; a page with no entries is one row of them alone.
+ * checkpoint, a page of the subject's entries with their low proof siblings (LOW_SIBLINGS) and how
+ * many of the subject's entries still wait for the sequencer. The checkpoint and count ride on every
+ * row; a page with no entries is one row of them alone.
  */
 export async function accessLogPage(
   db: Knex,
@@ -80,14 +110,21 @@ export async function accessLogPage(
   filters: AccessLogFilters,
   visibleAt: Date,
   page: { beforeSeq?: number; limit: number },
-): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }> {
+): Promise<{
+  checkpoint: { size: number; note: string } | null;
+  rows: AccessLogRow[];
+  pending: number;
+  /** Proof nodes read with the page, by `${level}/${index}` (LOW_SIBLINGS). */
+  nodes: Map<string, Uint8Array>;
+}> {
   const statement = db
     .raw(
       `WITH page AS (?)
-     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*
+     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*, low.low_levels, low.low_hashes
      FROM (${PENDING_FOR_SUBJECT}) q
      LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
      LEFT JOIN page ON true
+     ${LOW_SIBLINGS}
      ORDER BY page.subject_seq DESC`,
       [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
     )
@@ -95,10 +132,24 @@ export async function accessLogPage(
     .toNative();
   // Prepared: planning this join over every monthly partition cost more than running it.
   const rows = await preparedQuery<
-    Partial<AccessLogDbRow> & { cp_size: number | null; cp_note: string | null; pending: string }
+    Partial<AccessLogDbRow> & {
+      cp_size: number | null;
+      cp_note: string | null;
+      pending: string;
+      low_levels: number[] | null;
+      low_hashes: Buffer[] | null;
+    }
   >(db, statement);
   const first = rows[0]!;
+  const nodes = new Map<string, Uint8Array>();
+  for (const r of rows) {
+    if (r.idx === null || r.idx === undefined || !r.low_levels) continue;
+    r.low_levels.forEach((level, i) => {
+      nodes.set(`${level}/${siblingAt(Number(r.idx), level)}`, bytes(r.low_hashes![i]!));
+    });
+  }
   return {
+    nodes,
     checkpoint: first.cp_size === null ? null : { size: Number(first.cp_size), note: first.cp_note! },
     rows: rows
       .filter((r) => r.idx !== null && r.idx !== undefined)

@@ -54,6 +54,18 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** Asks `fetch` only for the nodes `known` lacks (the page statement's low siblings). */
+function withKnown(known: Map<string, Uint8Array>, fetch: NodeFetcher): NodeFetcher {
+  if (known.size === 0) return fetch;
+  return async (ids) => {
+    const missing = ids.filter((id) => !known.has(`${id.level}/${id.index}`));
+    if (missing.length === 0) return known;
+    const found = await fetch(missing);
+    for (const [key, hash] of found) known.set(key, hash);
+    return known;
+  };
+}
+
 export function accessLogUseCases(deps: {
   repo: AuditRepo;
   now: () => Date;
@@ -81,6 +93,7 @@ export function accessLogUseCases(deps: {
         checkpoint: cp,
         rows,
         pending,
+        nodes,
       } = await repo.accessLogPage(subjectKey, filters, visibleAt, {
         ...(beforeSeq !== undefined ? { beforeSeq } : {}),
         limit: limit + 1,
@@ -101,7 +114,7 @@ export function accessLogUseCases(deps: {
       const page = rows.slice(0, limit);
       const covered = page.filter((r) => r.index < cpSize);
       const proofs = await inclusionProofsFrom(
-        fetchNodes,
+        withKnown(nodes, fetchNodes),
         covered.map((r) => r.index),
         cpSize,
       );

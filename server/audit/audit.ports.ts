@@ -35,7 +35,13 @@ export interface AuditRepo {
     filters: AccessLogFilters,
     visibleAt: Date,
     page: { beforeSeq?: number; limit: number },
-  ): Promise<{ checkpoint: { size: number; note: string } | null; rows: AccessLogRow[]; pending: number }>;
+  ): Promise<{
+    checkpoint: { size: number; note: string } | null;
+    rows: AccessLogRow[];
+    pending: number;
+    /** Proof nodes the page statement read with the rows (`${level}/${index}` → hash). */
+    nodes: Map<string, Uint8Array>;
+  }>;
   entryPlacement(entryId: number): Promise<EntryPlacement | undefined>;
 }
 

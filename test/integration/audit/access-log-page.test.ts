@@ -10,6 +10,7 @@ import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
 import { FileKeyStore } from '../../../server/keys/file-key-store.js';
 import { freshDatabase } from '../../support/database.js';
+import { leafHash, rootFromLeafHashes, verifyInclusion, type NodeId } from '../../../server/audit/merkle.js';
 import { entryFor, subjectOf } from './helpers.js';
 
 const logger = pino({ level: 'silent' });
@@ -35,6 +36,7 @@ describe('audit repo: a history page in one statement', function () {
       checkpoint: null,
       rows: [],
       pending: 0,
+      nodes: new Map(),
     });
 
     // Queued, not sequenced: counted as pending (an embargoed one only once its date has passed).
@@ -82,5 +84,62 @@ describe('audit repo: a history page in one statement', function () {
     expect(plan).to.contain('"Index Name":"audit_queue_subject"');
     expect(plan).to.not.contain('audit_entry');
     expect((await accessLogPage(db, a, {}, new Date(), { limit: 5 })).pending).to.equal(3);
+  });
+
+  it("reads each entry's low proof siblings with the page, so a page needs no second statement", async () => {
+    const { db } = await freshDatabase();
+    const repo = knexAuditRepo(db);
+    const fetched: NodeId[][] = [];
+    const counting = {
+      ...repo,
+      nodeHashes: (ids: NodeId[]) => {
+        fetched.push(ids);
+        return repo.nodeHashes(ids);
+      },
+    };
+    const service = createAuditService({ repo: counting, logKeys: () => [] });
+    const keys = await FileKeyStore.open({
+      dir: mkdtempSync(join(tmpdir(), 'juc-keys-')),
+      allowGenerate: true,
+    });
+    const sequencer = createSequencer({ db, logger, intervalMs: 20, batchSize: 100 });
+    const checkpointer = createCheckpointer({ db, logger, keys, origin: 'test.example/audit/v1' });
+    const a = subjectOf('siblings-A');
+    // 256 leaves: every subtree complete; the subject's entries at every 9th, across both tiers.
+    await service.appendMany(
+      [...Array(256).keys()].map((i) => entryFor(i % 9 === 4 ? a : subjectOf(`s-${i}`))),
+    );
+    while ((await sequencer.runOnce()) > 0);
+    expect(await checkpointer.publish()).to.equal(256);
+
+    // The oracle: every subtree hashed here from the leaves (not from tree_node).
+    const leaves = ((await db('log_leaf').orderBy('idx').pluck('leaf_data')) as Buffer[]).map((l) =>
+      leafHash(new Uint8Array(l)),
+    );
+    const subtree = (level: number, index: number) =>
+      rootFromLeafHashes(leaves.slice(index * 2 ** level, (index + 1) * 2 ** level));
+    const page = await accessLogPage(db, a, {}, new Date(), { limit: 50 });
+    expect(page.rows).to.have.length(28);
+    const expected = new Map<string, Uint8Array>();
+    for (const r of page.rows) {
+      for (let level = 0; level < 8; level++) {
+        const own = Math.floor(r.index / 2 ** level);
+        const sibling = own % 2 === 0 ? own + 1 : own - 1;
+        expected.set(`${level}/${sibling}`, subtree(level, sibling));
+      }
+    }
+    const hex = (m: Map<string, Uint8Array>) =>
+      Object.fromEntries([...m].map(([k, v]) => [k, Buffer.from(v).toString('hex')]));
+    expect(hex(page.nodes)).to.deep.equal(hex(expected));
+
+    // The citizen's page: every proof verifies, and no node was fetched apart.
+    const history = await service.accessLog(a, { limit: 50 });
+    expect(fetched).to.deep.equal([]);
+    const root = subtree(8, 0);
+    for (const e of history.entries) {
+      const proof = e.inclusionProof!.map((p) => new Uint8Array(Buffer.from(p, 'base64')));
+      const leaf = leaves[e.index]!;
+      expect(verifyInclusion(leaf, e.index, 256, proof, root).ok, `entry ${e.index}`).to.equal(true);
+    }
   });
 });

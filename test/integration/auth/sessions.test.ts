@@ -33,11 +33,28 @@ describe('sessions, pending sign-ins and DPoP replay records (PostgreSQL)', func
     expect(JSON.stringify(rows)).to.not.contain(token);
 
     advance(500);
-    expect(await repo.find(token)).to.not.equal(undefined); // touched: idle deadline moves on
-    advance(500);
+    const touched = await repo.find(token); // touched: idle deadline moves on
+    expect(touched?.lastSeenAt.toISOString()).to.equal(clock.toISOString());
+    expect(touched?.idleExpiresAt.getTime()).to.equal(clock.getTime() + 600_000);
+    const at = clock.toISOString();
+    advance(20);
+    const fresh = await repo.find(token); // seen 20 s ago: no write, the stored deadline stands
+    expect(fresh?.lastSeenAt.toISOString()).to.equal(at);
+    const stored = (await database
+      .db('auth_session')
+      .where({ id_hash: tokenHash(token) })
+      .first()) as {
+      last_seen_at: Date;
+    };
+    expect(stored.last_seen_at.toISOString()).to.equal(at);
+    advance(480);
     expect((await repo.find(token))?.principal).to.deep.equal(CITIZEN);
     advance(500);
-    expect(await repo.find(token), 'still active at 25 min').to.not.equal(undefined);
+    const late = await repo.find(token);
+    expect(late, 'still active at 25 min').to.not.equal(undefined);
+    expect(late!.idleExpiresAt.toISOString(), 'never past the absolute expiry').to.equal(
+      late!.expiresAt.toISOString(),
+    );
     advance(400);
     expect(await repo.find(token), 'absolute timeout at 30 min').to.equal(undefined);
 
