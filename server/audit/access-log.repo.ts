@@ -75,10 +75,12 @@ export async function accessLog(
  * (index-only scans of tree_node_by_tile, migration 071). They are the proof nodes no two of a
  * citizen's entries share, so no per-process cache can hold them; read here, they spare the page a
  * second statement. A sibling that is not yet a complete subtree is absent (the proof's right edge
- * comes from the node fetch). Stored nodes never change, so any size's proof may use them.
+ * comes from the node fetch). Stored nodes never change, so any size's proof may use them. The
+ * levels come as a bit mask and the hashes as one string in level order: parsing a bytea[] from its
+ * text form allocated 2 MB per page.
  */
 const LOW_SIBLINGS = `LEFT JOIN LATERAL (
-       SELECT array_agg(s.level ORDER BY s.level) AS low_levels, array_agg(s.hash ORDER BY s.level) AS low_hashes
+       SELECT bit_or(1 << s.level) AS low_levels, string_agg(s.hash, ''::bytea ORDER BY s.level) AS low_hashes
        FROM (
          SELECT 0 AS level, l2.leaf_hash AS hash FROM log_leaf l2 WHERE l2.idx = page.idx # 1
          UNION ALL
@@ -136,17 +138,20 @@ export async function accessLogPage(
       cp_size: number | null;
       cp_note: string | null;
       pending: string;
-      low_levels: number[] | null;
-      low_hashes: Buffer[] | null;
+      low_levels: number | null;
+      low_hashes: Buffer | null;
     }
   >(db, statement);
   const first = rows[0]!;
   const nodes = new Map<string, Uint8Array>();
   for (const r of rows) {
-    if (r.idx === null || r.idx === undefined || !r.low_levels) continue;
-    r.low_levels.forEach((level, i) => {
-      nodes.set(`${level}/${siblingAt(Number(r.idx), level)}`, bytes(r.low_hashes![i]!));
-    });
+    if (r.idx === null || r.idx === undefined || !r.low_levels || !r.low_hashes) continue;
+    const hashes = bytes(r.low_hashes);
+    for (let level = 0, at = 0; r.low_levels >> level; level++) {
+      if (!((r.low_levels >> level) & 1)) continue;
+      nodes.set(`${level}/${siblingAt(Number(r.idx), level)}`, hashes.subarray(at, at + 32));
+      at += 32;
+    }
   }
   return {
     nodes,
