@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { preparedQuery } from '../db/prepared.js';
+import { statementShapes } from '../db/statement-shapes.js';
 import { bytes, type Db } from './audit-db.js';
 import { TILE_HEIGHT, type AccessLogFilters, type AccessLogRow } from './audit.types.js';
 
@@ -100,6 +101,47 @@ function siblingAt(index: number, level: number): number {
   return own % 2 === 0 ? own + 1 : own - 1;
 }
 
+/** The values a page statement's shape depends on: which filters are present, and paging. */
+function pageShape(filters: AccessLogFilters, page: { beforeSeq?: number }): string {
+  const on = (v: unknown) => (v === undefined || v === null || v === '' ? '0' : '1');
+  return [filters.from, filters.to, filters.organisation, filters.recordType, page.beforeSeq]
+    .map(on)
+    .join('');
+}
+
+/** The page statement for a shape (pageShape), built by knex once per shape (db/statement-shapes.ts). */
+const pageStatement = statementShapes<Knex>((slot, db, shape) => {
+  const present = (i: number) => shape[i] === '1';
+  const filters: AccessLogFilters = {
+    ...(present(0) ? { from: slot.value('from') as unknown as Date } : {}),
+    ...(present(1) ? { to: slot.value('to') as unknown as Date } : {}),
+    ...(present(2) ? { organisation: slot.value('organisation') } : {}),
+    ...(present(3) ? { recordType: slot.value('recordType') } : {}),
+  };
+  const visibleAt = slot.value('visibleAt') as unknown as Date;
+  const page = {
+    ...(present(4) ? { beforeSeq: slot.value('beforeSeq') as unknown as number } : {}),
+    limit: slot.number('limit'),
+  };
+  return db
+    .raw(
+      `WITH page AS (?)
+     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*, low.low_levels, low.low_hashes
+     FROM (${PENDING_FOR_SUBJECT}) q
+     LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
+     LEFT JOIN page ON true
+     ${LOW_SIBLINGS}
+     ORDER BY page.subject_seq DESC`,
+      [
+        accessLogPageQuery(db, slot.value('subject'), filters, visibleAt, page),
+        slot.value('subject'),
+        visibleAt,
+      ],
+    )
+    .toSQL()
+    .toNative();
+});
+
 /**
  * What a citizen's history page shows, in one statement (one round trip, one snapshot): the latest
  * checkpoint, a page of the subject's entries with their low proof siblings (LOW_SIBLINGS) and how
@@ -119,19 +161,13 @@ export async function accessLogPage(
   /** Proof nodes read with the page, by `${level}/${index}` (LOW_SIBLINGS). */
   nodes: Map<string, Uint8Array>;
 }> {
-  const statement = db
-    .raw(
-      `WITH page AS (?)
-     SELECT c.size AS cp_size, c.note AS cp_note, q.pending, page.*, low.low_levels, low.low_hashes
-     FROM (${PENDING_FOR_SUBJECT}) q
-     LEFT JOIN LATERAL (SELECT size, note FROM checkpoint ORDER BY id DESC LIMIT 1) c ON true
-     LEFT JOIN page ON true
-     ${LOW_SIBLINGS}
-     ORDER BY page.subject_seq DESC`,
-      [accessLogPageQuery(db, subjectKey, filters, visibleAt, page), subjectKey, visibleAt],
-    )
-    .toSQL()
-    .toNative();
+  const statement = pageStatement(db, pageShape(filters, page), {
+    subject: subjectKey,
+    visibleAt,
+    limit: page.limit,
+    ...filters,
+    ...(page.beforeSeq !== undefined ? { beforeSeq: page.beforeSeq } : {}),
+  });
   // Prepared: planning this join over every monthly partition cost more than running it.
   const rows = await preparedQuery<
     Partial<AccessLogDbRow> & {

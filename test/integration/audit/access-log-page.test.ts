@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createAuditService } from '../../../server/audit/audit.service.js';
-import { accessLogPage, PENDING_FOR_SUBJECT } from '../../../server/audit/access-log.repo.js';
+import { accessLog, accessLogPage, PENDING_FOR_SUBJECT } from '../../../server/audit/access-log.repo.js';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
@@ -140,6 +140,41 @@ describe('audit repo: a history page in one statement', function () {
       const proof = e.inclusionProof!.map((p) => new Uint8Array(Buffer.from(p, 'base64')));
       const leaf = leaves[e.index]!;
       expect(verifyInclusion(leaf, e.index, 256, proof, root).ok, `entry ${e.index}`).to.equal(true);
+    }
+  });
+
+  it('reads the same rows as the per-call query for every shape of filters and paging', async () => {
+    const { db } = await freshDatabase();
+    let clock = new Date('2026-02-01T00:00:00Z');
+    const service = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [], now: () => clock });
+    const sequencer = createSequencer({ db, logger, intervalMs: 20, batchSize: 100 });
+    const a = subjectOf('shapes-A');
+    for (let i = 0; i < 12; i++) {
+      clock = new Date(Date.parse('2026-02-01T00:00:00Z') + i * 86_400_000);
+      await service.append(
+        entryFor(a, {
+          requester: { org: i % 3 ? 'org-bank-a' : 'org-agency-x', clientId: 'client-1' },
+          recordType: i % 2 ? 'land.ledger' : 'resident.registration-abstract',
+        }),
+      );
+    }
+    while ((await sequencer.runOnce()) > 0);
+    const visibleAt = new Date('2026-03-01T00:00:00Z');
+    const values = {
+      from: new Date('2026-02-03T00:00:00Z'),
+      to: new Date('2026-02-10T00:00:00Z'),
+      organisation: 'org-bank-a',
+      recordType: 'land.ledger',
+    } as const;
+    for (let shape = 0; shape < 32; shape++) {
+      const filters = Object.fromEntries(
+        Object.entries(values).filter((_, i) => shape & (1 << i)),
+      ) as Partial<typeof values>;
+      const page = { limit: 4, ...(shape & 16 ? { beforeSeq: 9 } : {}) };
+      const expected = await accessLog(db, a, filters, visibleAt, page);
+      const got = await accessLogPage(db, a, filters, visibleAt, page);
+      expect(got.rows, `shape ${shape.toString(2)}`).to.deep.equal(expected);
+      if (shape === 0) expect(expected.map((r) => r.subjectSeq)).to.deep.equal([12, 11, 10, 9]);
     }
   });
 });
