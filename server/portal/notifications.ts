@@ -105,6 +105,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   /** One batch; undefined when another process holds the cursor or nothing new was sequenced. */
   async function scanBatchOnce(): Promise<{ enqueued: number; more: boolean } | undefined> {
+    // Look before locking: most looks find nothing new. The locked scan below decides again.
+    if (!(await repo.anythingAfterCursor())) return undefined;
     return repo.transaction(async (trx) => {
       const cursor = await repo.lockCursor(trx);
       if (cursor === undefined) return undefined;

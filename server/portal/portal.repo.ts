@@ -199,6 +199,19 @@ export function createPortalRepo(db: Knex) {
 
     // ---- the notifier's scan ---------------------------------------------------------------------------
 
+    /**
+     * Whether any entry was sequenced past the cursor: one statement, no transaction or lock, so an
+     * idle look costs one round trip instead of four (BEGIN, lock, scan, COMMIT).
+     */
+    async anythingAfterCursor(): Promise<boolean> {
+      const result = await db.raw<{ rows: { due: boolean }[] }>(
+        `SELECT EXISTS (
+           SELECT 1 FROM subject_index WHERE idx > (SELECT last_idx FROM notification_cursor WHERE id)
+         ) AS due`,
+      );
+      return result.rows[0]?.due === true;
+    },
+
     /** Locks the cursor row, or returns undefined when another process holds it. */
     async lockCursor(trx: Knex.Transaction): Promise<number | undefined> {
       const result = await trx.raw<{ rows: { last_idx: string | number }[] }>(
