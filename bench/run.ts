@@ -137,7 +137,11 @@ async function load(spec: LoadSpec, label: string): Promise<LoadResult> {
 async function main(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const server = await benchServer(log, args.pg === 'local' ? undefined : join(root, 'bench', '.data', 'pg'));
+  const server = await benchServer(
+    log,
+    args.pg === 'local' ? undefined : join(root, 'bench', '.data', 'pg'),
+    join(work, 'postgres.log'),
+  );
   log(`PostgreSQL: ${server.kind} (${new URL(server.url).host})`);
   const dbName = quick ? 'juc_bench_quick' : 'juc_bench';
   const {

@@ -4,6 +4,7 @@
  * `juc_bench` keeps the 10 M-entry history between runs (regenerating it takes minutes);
  * `bench_meta` records what was generated so a partial database is rebuilt, not reused.
  */
+import { appendFileSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -52,7 +53,24 @@ export function sharedBuffersMb(): number {
   return Math.min(8192, Math.max(128, Math.floor(totalmem() / 4 / 2 ** 20)));
 }
 
-export async function benchServer(log: (line: string) => void, persistentDir?: string): Promise<BenchServer> {
+/**
+ * What the embedded server logs beside errors, into `serverLogFile` when given: statements slower
+ * than 50 ms, checkpoints, autovacuum runs over 100 ms and lock waits past deadlock_timeout, so a
+ * latency spike in a phase can be matched with what PostgreSQL was doing then.
+ */
+const DIAGNOSTIC_LOG_SETTINGS = {
+  log_min_duration_statement: '50',
+  log_checkpoints: 'on',
+  log_autovacuum_min_duration: '100',
+  log_lock_waits: 'on',
+  log_line_prefix: '%m [%p] ',
+};
+
+export async function benchServer(
+  log: (line: string) => void,
+  persistentDir?: string,
+  serverLogFile?: string,
+): Promise<BenchServer> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, kind: 'DATABASE_URL', stop: async () => undefined };
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -68,7 +86,9 @@ export async function benchServer(log: (line: string) => void, persistentDir?: s
       shared_preload_libraries: 'pg_stat_statements',
       'pg_stat_statements.max': '1000',
       shared_buffers: `${sharedBuffersMb()}MB`,
+      ...(serverLogFile ? DIAGNOSTIC_LOG_SETTINGS : {}),
     },
+    ...(serverLogFile ? { serverLog: (line: string) => appendFileSync(serverLogFile, `${line}\n`) } : {}),
   });
   return { url: embedded.url, kind: 'embedded', stop: () => embedded.stop() };
 }

@@ -38,6 +38,8 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Extra server settings (`-c name=value`), e.g. the bench's shared_preload_libraries. */
   settings?: Record<string, string>;
+  /** Every line the server writes to its log (stderr), for as long as it runs. */
+  serverLog?: (line: string) => void;
 }
 
 interface Binaries {
@@ -225,6 +227,7 @@ function startPostmaster(
   persistent: boolean,
   ids: RunAs,
   settings: Record<string, string> = {},
+  serverLog?: (line: string) => void,
 ) {
   const flags = [
     '-D',
@@ -244,12 +247,17 @@ function startPostmaster(
     env: cLocaleEnv(),
   });
   const lines: string[] = [];
+  let partial = '';
   const ready = new Promise<void>((resolveReady, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      lines.push(...text.split('\n').filter(Boolean));
+      // Whole lines only: a chunk can end inside one.
+      const pieces = (partial + chunk.toString('utf8')).split('\n');
+      partial = pieces.pop()!;
+      const received = pieces.filter(Boolean);
+      if (serverLog) for (const line of received) serverLog(line);
+      lines.push(...received);
       if (lines.length > 40) lines.splice(0, lines.length - 40);
-      if (text.includes('database system is ready to accept connections')) resolveReady();
+      if (received.some((l) => l.includes('database system is ready to accept connections'))) resolveReady();
     });
     child.once('exit', (code) => reject(new Error(`PostgreSQL exited with ${code}:\n${lines.join('\n')}`)));
   });
@@ -279,11 +287,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await reclaimStalePostmaster(dataDir, log);
   }
 
-  const { child, ready } = startPostmaster(bin, dataDir, port, options.persistent, ids, options.settings);
+  const { child, ready } = startPostmaster(
+    bin,
+    dataDir,
+    port,
+    options.persistent,
+    ids,
+    options.settings,
+    options.serverLog,
+  );
   // If this process dies without stopping us, take the postmaster along.
   const onExit = () => child.kill('SIGINT');
   process.once('exit', onExit);
   await ready;
+  // Read on (the readiness handler stays attached and forwards to serverLog), so the server never
+  // blocks on a full stderr pipe.
   child.stderr!.resume();
 
   return {
