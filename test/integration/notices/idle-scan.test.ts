@@ -7,7 +7,7 @@ import { createAuditService } from '../../../server/audit/audit.service.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
 import { createDeliveryRepo } from '../../../server/notices/delivery.repo.js';
 import { createNotifier } from '../../../server/portal/notifications.js';
-import { createPortalRepo } from '../../../server/portal/portal.repo.js';
+import { ANYTHING_AFTER_CURSOR, createPortalRepo } from '../../../server/portal/portal.repo.js';
 import { freshDatabase } from '../../support/database.js';
 import { entryFor, subjectOf } from '../audit/helpers.js';
 
@@ -53,5 +53,27 @@ describe('notifier: an idle scan is one statement', function () {
     } finally {
       db.removeListener('query', seen);
     }
+  });
+
+  it('finds the log end by one probe of the index, however long the log', async () => {
+    const { db } = await freshDatabase();
+    const plan = await db.raw<{ rows: { 'QUERY PLAN': unknown }[] }>(
+      `EXPLAIN (FORMAT JSON) ${ANYTHING_AFTER_CURSOR}`,
+    );
+    type PlanNode = {
+      'Node Type': string;
+      'Relation Name'?: string;
+      'Scan Direction'?: string;
+      Plans?: PlanNode[];
+    };
+    const scans: PlanNode[] = [];
+    const walk = (node: PlanNode) => {
+      if (node['Relation Name'] === 'subject_index') scans.push(node);
+      node.Plans?.forEach(walk);
+    };
+    walk((plan.rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
+    expect(scans.map((n) => [n['Node Type'], n['Scan Direction']])).to.deep.equal([
+      ['Index Only Scan', 'Backward'],
+    ]);
   });
 });
