@@ -5,6 +5,11 @@
  * (a citizen's page of 50 entries needs ~1,200 nodes at 10 M entries). Nodes at `fromLevel` and
  * above are kept as packed 32-byte hashes: n / 2^(fromLevel-1) × 32 bytes for n leaves (10 MB at
  * 10 M entries from level 6), filled as proofs ask for them, within `maxBytes`.
+ *
+ * Nodes below `fromLevel` are mostly one entry's own siblings (a history page reads those with its
+ * entries), but the small subtrees at the log's right edge are in every proof at one tree size:
+ * with a size that is not a multiple of 2^fromLevel they made each page fetch nodes. The last
+ * `lowerEntries` lower nodes asked for are kept by key, the oldest dropped first.
  */
 import type { NodeId } from './merkle.js';
 
@@ -18,6 +23,7 @@ interface Level {
 export interface NodeCacheOptions {
   fromLevel?: number;
   maxBytes?: number;
+  lowerEntries?: number;
 }
 
 export function cachedNodeFetcher(
@@ -26,7 +32,9 @@ export function cachedNodeFetcher(
 ): (ids: NodeId[]) => Promise<Map<string, Uint8Array>> {
   const fromLevel = options.fromLevel ?? 6;
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+  const lowerEntries = options.lowerEntries ?? 4096;
   const levels = new Map<number, Level>();
+  const lower = new Map<string, Uint8Array>();
   let bytes = 0;
 
   const get = (id: NodeId): Uint8Array | undefined => {
@@ -59,8 +67,9 @@ export function cachedNodeFetcher(
     const out = new Map<string, Uint8Array>();
     const missing: NodeId[] = [];
     for (const id of ids) {
-      const hash = id.level >= fromLevel ? get(id) : undefined;
-      if (hash) out.set(`${id.level}/${id.index}`, hash);
+      const key = `${id.level}/${id.index}`;
+      const hash = id.level >= fromLevel ? get(id) : lower.get(key);
+      if (hash) out.set(key, hash);
       else missing.push(id);
     }
     if (missing.length === 0) return out;
@@ -68,8 +77,13 @@ export function cachedNodeFetcher(
     for (const id of missing) {
       const hash = found.get(`${id.level}/${id.index}`);
       if (!hash) continue;
-      out.set(`${id.level}/${id.index}`, hash);
+      const key = `${id.level}/${id.index}`;
+      out.set(key, hash);
       if (id.level >= fromLevel) put(id, hash);
+      else if (lowerEntries > 0) {
+        if (lower.size >= lowerEntries) lower.delete(lower.keys().next().value!);
+        lower.set(key, hash);
+      }
     }
     return out;
   };

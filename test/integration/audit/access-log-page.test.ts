@@ -141,6 +141,18 @@ describe('audit repo: a history page in one statement', function () {
       const leaf = leaves[e.index]!;
       expect(verifyInclusion(leaf, e.index, 256, proof, root).ok, `entry ${e.index}`).to.equal(true);
     }
+
+    // A size that is not a power of two: the right edge's small subtrees are fetched once, then
+    // kept, as every proof at that size shares them.
+    await service.appendMany([...Array(3).keys()].map((i) => entryFor(subjectOf(`edge-${i}`))));
+    while ((await sequencer.runOnce()) > 0);
+    expect(await checkpointer.publish(true)).to.equal(259);
+    await service.accessLog(a, { limit: 50 });
+    expect(fetched.flat().some((id) => id.level < 6)).to.equal(true);
+    fetched.length = 0;
+    const again = await service.accessLog(a, { limit: 50 });
+    expect(fetched).to.deep.equal([]);
+    expect(again.treeSize).to.equal(259);
   });
 
   it('reads the same rows as the per-call query for every shape of filters and paging', async () => {

@@ -17,7 +17,7 @@ function store(holds: (id: NodeId) => boolean = () => true) {
 }
 
 describe('audit: tree node cache', () => {
-  it('asks the store once for an upper node, every time for a lower one, and returns the right hashes', async () => {
+  it('asks the store once for each node and returns the right hashes', async () => {
     const s = store();
     const nodes = cachedNodeFetcher(s.fetch, { fromLevel: 6 });
     const ids: NodeId[] = [
@@ -32,8 +32,23 @@ describe('audit: tree node cache', () => {
     }
     expect(s.asked.filter((k) => k === '6/3')).to.have.length(1);
     expect(s.asked.filter((k) => k === '20/0')).to.have.length(1);
-    expect(s.asked.filter((k) => k === '0/5')).to.have.length(3);
-    expect(s.asked.filter((k) => k === '5/70000')).to.have.length(3);
+    expect(s.asked.filter((k) => k === '0/5')).to.have.length(1);
+    expect(s.asked.filter((k) => k === '5/70000')).to.have.length(1);
+  });
+
+  it('keeps only the last lowerEntries nodes below fromLevel, dropping the oldest first', async () => {
+    const s = store();
+    const nodes = cachedNodeFetcher(s.fetch, { fromLevel: 6, lowerEntries: 2 });
+    const a = { level: 0, index: 1 };
+    const b = { level: 3, index: 2 };
+    const c = { level: 5, index: 3 };
+    await nodes([a]);
+    await nodes([b]);
+    await nodes([a, b]); // both kept
+    await nodes([c]); // a, the oldest, goes
+    await nodes([b, c]);
+    expect((await nodes([a])).get('0/1')).to.deep.equal(hashOf(a));
+    expect(s.asked).to.deep.equal(['0/1', '3/2', '5/3', '0/1']);
   });
 
   it('does not remember a node the store lacks, and grows a level to reach far indices', async () => {
