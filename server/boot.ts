@@ -57,6 +57,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     url: databaseUrl,
     poolMax: config.db.poolMax,
     statementTimeoutMs: config.db.statementTimeoutMs,
+    poolIdleMs: config.db.poolIdleMs,
   });
   try {
     const applied = await migrateLatest(db);

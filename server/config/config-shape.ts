@@ -27,7 +27,11 @@ export function configShape(s: Settings, d: DerivedSettings) {
     publicUrl: s.PUBLIC_URL,
     databaseUrl: s.DATABASE_URL,
     embeddedPg: Object.freeze({ dir: s.EMBEDDED_PG_DIR, port: s.EMBEDDED_PG_PORT }),
-    db: Object.freeze({ poolMax: s.DB_POOL_MAX, statementTimeoutMs: s.DB_STATEMENT_TIMEOUT_MS }),
+    db: Object.freeze({
+      poolMax: s.DB_POOL_MAX,
+      poolIdleMs: s.DB_POOL_IDLE_MS,
+      statementTimeoutMs: s.DB_STATEMENT_TIMEOUT_MS,
+    }),
     logLevel: s.LOG_LEVEL,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
     /**

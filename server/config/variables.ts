@@ -60,6 +60,11 @@ export const variables = {
     help: 'largest number of database connections this process opens',
     example: '10',
   },
+  DB_POOL_IDLE_MS: {
+    schema: { type: 'integer', minimum: 1000, maximum: 86400000, default: 300000 },
+    help: 'how long an idle database connection stays open, in milliseconds (closing and reopening one costs a fork, sign-in and re-planned statements)',
+    example: '300000',
+  },
   DB_STATEMENT_TIMEOUT_MS: {
     schema: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
     help: 'statement_timeout for every query, in milliseconds',

@@ -12,6 +12,8 @@ export interface DbOptions {
   statementTimeoutMs: number;
   /** pg_stat_activity's application_name; the gateway's own by default (see gatewayApplicationName). */
   applicationName?: string;
+  /** How long a connection may sit idle in the pool before it is closed (30 s by default). */
+  poolIdleMs?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export function createDb(options: DbOptions): Knex {
       idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
       connectionTimeoutMillis: 5000,
     } as Knex.PgConnectionConfig,
-    pool: { min: 0, max: options.poolMax, idleTimeoutMillis: 30000 },
+    pool: { min: 0, max: options.poolMax, idleTimeoutMillis: options.poolIdleMs ?? 30_000 },
     acquireConnectionTimeout: 10000,
   });
 }

@@ -80,6 +80,7 @@ const db = createDb({
   poolMax: 10,
   statementTimeoutMs: 15_000,
   applicationName: 'reference-registry',
+  poolIdleMs: config.db.poolIdleMs,
 });
 await migrateLatest(db);
 const seeded = await seedDemoRegistryIfEmpty(db);
