@@ -6,7 +6,12 @@ import type { Knex } from 'knex';
 import { preparedQuery } from '../db/prepared.js';
 import { statementShapes } from '../db/statement-shapes.js';
 import { bytes, type Db } from './audit-db.js';
-import { TILE_HEIGHT, type AccessLogFilters, type AccessLogRow } from './audit.types.js';
+import {
+  TILE_HEIGHT,
+  type AccessLogFilters,
+  type AccessLogPageRead,
+  type AccessLogRow,
+} from './audit.types.js';
 
 function accessLogQuery(db: Db, subjectKey: string, filters: AccessLogFilters, visibleAt: Date) {
   const q = db('subject_index as si')
@@ -101,26 +106,23 @@ function siblingAt(index: number, level: number): number {
   return own % 2 === 0 ? own + 1 : own - 1;
 }
 
-/** The values a page statement's shape depends on: which filters are present, and paging. */
-function pageShape(filters: AccessLogFilters, page: { beforeSeq?: number }): string {
-  const on = (v: unknown) => (v === undefined || v === null || v === '' ? '0' : '1');
-  return [filters.from, filters.to, filters.organisation, filters.recordType, page.beforeSeq]
-    .map(on)
-    .join('');
+/** What a page statement's text depends on: which of these are given. */
+const FILTERS = ['from', 'to', 'organisation', 'recordType'] as const;
+
+function pageShape(values: Record<string, unknown>): string {
+  const given = (k: string) => values[k] !== undefined && values[k] !== null && values[k] !== '';
+  return [...FILTERS, 'beforeSeq'].filter(given).join(',');
 }
 
 /** The page statement for a shape (pageShape), built by knex once per shape (db/statement-shapes.ts). */
 const pageStatement = statementShapes<Knex>((slot, db, shape) => {
-  const present = (i: number) => shape[i] === '1';
-  const filters: AccessLogFilters = {
-    ...(present(0) ? { from: slot.value('from') as unknown as Date } : {}),
-    ...(present(1) ? { to: slot.value('to') as unknown as Date } : {}),
-    ...(present(2) ? { organisation: slot.value('organisation') } : {}),
-    ...(present(3) ? { recordType: slot.value('recordType') } : {}),
-  };
+  const given = new Set(shape.split(','));
+  const filters = Object.fromEntries(
+    FILTERS.filter((k) => given.has(k)).map((k) => [k, slot.value(k)]),
+  ) as unknown as AccessLogFilters;
   const visibleAt = slot.value('visibleAt') as unknown as Date;
   const page = {
-    ...(present(4) ? { beforeSeq: slot.value('beforeSeq') as unknown as number } : {}),
+    ...(given.has('beforeSeq') ? { beforeSeq: slot.value('beforeSeq') as unknown as number } : {}),
     limit: slot.number('limit'),
   };
   return db
@@ -154,20 +156,9 @@ export async function accessLogPage(
   filters: AccessLogFilters,
   visibleAt: Date,
   page: { beforeSeq?: number; limit: number },
-): Promise<{
-  checkpoint: { size: number; note: string } | null;
-  rows: AccessLogRow[];
-  pending: number;
-  /** Proof nodes read with the page, by `${level}/${index}` (LOW_SIBLINGS). */
-  nodes: Map<string, Uint8Array>;
-}> {
-  const statement = pageStatement(db, pageShape(filters, page), {
-    subject: subjectKey,
-    visibleAt,
-    limit: page.limit,
-    ...filters,
-    ...(page.beforeSeq !== undefined ? { beforeSeq: page.beforeSeq } : {}),
-  });
+): Promise<AccessLogPageRead> {
+  const values = { subject: subjectKey, visibleAt, limit: page.limit, ...filters, beforeSeq: page.beforeSeq };
+  const statement = pageStatement(db, pageShape(values), values);
   // Prepared: planning this join over every monthly partition cost more than running it.
   const rows = await preparedQuery<
     Partial<AccessLogDbRow> & {

@@ -7,6 +7,7 @@ import type { StatementGuard } from '../db/statement-guard.js';
 import type { EntryPlacement, EntryRow } from './audit-entries.repo.js';
 import type {
   AccessLogFilters,
+  AccessLogPageRead,
   AccessLogRow,
   LeafBundle,
   StoredCheckpoint,
@@ -35,13 +36,7 @@ export interface AuditRepo {
     filters: AccessLogFilters,
     visibleAt: Date,
     page: { beforeSeq?: number; limit: number },
-  ): Promise<{
-    checkpoint: { size: number; note: string } | null;
-    rows: AccessLogRow[];
-    pending: number;
-    /** Proof nodes the page statement read with the rows (`${level}/${index}` → hash). */
-    nodes: Map<string, Uint8Array>;
-  }>;
+  ): Promise<AccessLogPageRead>;
   entryPlacement(entryId: number): Promise<EntryPlacement | undefined>;
 }
 

@@ -89,6 +89,15 @@ export interface AccessLogFilters {
   recordType?: string;
 }
 
+/** A history page as the page statement reads it (access-log.repo.ts). */
+export interface AccessLogPageRead {
+  checkpoint: { size: number; note: string } | null;
+  rows: AccessLogRow[];
+  pending: number;
+  /** Proof nodes read with the rows, by `${level}/${index}`. */
+  nodes: Map<string, Uint8Array>;
+}
+
 export interface AccessLogRow {
   index: number;
   subjectSeq: number;

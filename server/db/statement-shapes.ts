@@ -3,18 +3,18 @@
  * the SQL text (which optional filters are present, say); the values only fill its parameters.
  * Building a history page's join with knex on every read was ~5 % of the read's gateway CPU.
  *
- * The first call of a shape builds the statement with a placeholder for each value and learns, from
+ * The first call of a shape builds the statement with a slot (a marker value) for each value and learns, from
  * the bindings knex produced, which value goes where; later calls put the values in those places.
  * So the parameter order is always knex's own, never restated here.
  */
 
-/** Placeholder for a value knex must see as a number (e.g. `.limit()`, which ignores non-numbers). */
+/** Slots for values knex must see as numbers (e.g. `.limit()`, which ignores non-numbers). */
 const NUMBER_SLOT_BASE = 987_654_000;
 
 export interface Slots {
-  /** A placeholder standing for the value `name`. */
+  /** A marker standing for the value `name`. */
   value(name: string): string;
-  /** A placeholder standing for the number `name` (for builder methods that parse their argument). */
+  /** A marker number standing for the value `name` (for builder methods that parse their argument). */
   number(name: string): number;
 }
 

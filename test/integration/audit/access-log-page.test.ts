@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Knex } from 'knex';
 import pino from 'pino';
 import { createAuditService } from '../../../server/audit/audit.service.js';
 import { accessLog, accessLogPage, PENDING_FOR_SUBJECT } from '../../../server/audit/access-log.repo.js';
+import type { AuditRepo } from '../../../server/audit/audit.ports.js';
 import { knexAuditRepo } from '../../../server/audit/audit.repo.js';
 import { createCheckpointer } from '../../../server/audit/checkpointer.js';
 import { createSequencer } from '../../../server/audit/sequencer.js';
@@ -15,18 +17,24 @@ import { entryFor, subjectOf } from './helpers.js';
 
 const logger = pino({ level: 'silent' });
 
+/** An audit service over `repo`, with a sequencer and a checkpointer signing with a throwaway key. */
+async function logOn(db: Knex, repo: AuditRepo = knexAuditRepo(db)) {
+  const service = createAuditService({ repo, logKeys: () => [] });
+  const keys = await FileKeyStore.open({
+    dir: mkdtempSync(join(tmpdir(), 'juc-keys-')),
+    allowGenerate: true,
+  });
+  const sequencer = createSequencer({ db, logger, intervalMs: 20, batchSize: 100 });
+  const checkpointer = createCheckpointer({ db, logger, keys, origin: 'test.example/audit/v1' });
+  return { service, sequencer, checkpointer };
+}
+
 describe('audit repo: a history page in one statement', function () {
   this.timeout(30_000);
 
   it('carries the checkpoint and the pending count with the rows, also when there are no rows', async () => {
     const { db } = await freshDatabase();
-    const service = createAuditService({ repo: knexAuditRepo(db), logKeys: () => [] });
-    const keys = await FileKeyStore.open({
-      dir: mkdtempSync(join(tmpdir(), 'juc-keys-')),
-      allowGenerate: true,
-    });
-    const sequencer = createSequencer({ db, logger, intervalMs: 20, batchSize: 100 });
-    const checkpointer = createCheckpointer({ db, logger, keys, origin: 'test.example/audit/v1' });
+    const { service, sequencer, checkpointer } = await logOn(db);
     const a = subjectOf('page-A');
     const b = subjectOf('page-B');
     const now = new Date();
@@ -97,13 +105,7 @@ describe('audit repo: a history page in one statement', function () {
         return repo.nodeHashes(ids);
       },
     };
-    const service = createAuditService({ repo: counting, logKeys: () => [] });
-    const keys = await FileKeyStore.open({
-      dir: mkdtempSync(join(tmpdir(), 'juc-keys-')),
-      allowGenerate: true,
-    });
-    const sequencer = createSequencer({ db, logger, intervalMs: 20, batchSize: 100 });
-    const checkpointer = createCheckpointer({ db, logger, keys, origin: 'test.example/audit/v1' });
+    const { service, sequencer, checkpointer } = await logOn(db, counting);
     const a = subjectOf('siblings-A');
     // 256 leaves: every subtree complete; the subject's entries at every 9th, across both tiers.
     await service.appendMany(
